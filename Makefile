@@ -1,0 +1,36 @@
+# watchfloor — the commands a fresh machine needs.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test eval bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	rm -rf out examples/demo/watchfloor.duckdb examples/demo/watchfloor.duckdb.wal
+	$(BIN)/watchfloor --workspace examples/demo ingest examples/demo/reports
+	$(BIN)/watchfloor --workspace examples/demo brief --format md -o out/brief.md
+	$(BIN)/watchfloor --workspace examples/demo brief --format html -o out/brief.html
+	@echo "demo brief written to out/brief.md and out/brief.html"
+
+test: install
+	$(BIN)/python -m pytest
+
+eval: install
+	$(BIN)/watchfloor eval all
+
+bench: install
+	$(BIN)/watchfloor bench
+
+clean:
+	rm -rf $(VENV) out examples/demo/watchfloor.duckdb*
