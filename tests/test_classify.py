@@ -1,0 +1,92 @@
+"""Event typing: shipped model loads, labels are valid ACLED spellings, clear cases come out right."""
+
+import subprocess
+import sys
+
+import pytest
+
+from watchfloor.extract.classify import ACLED_TO_PLOVER, EventClassifier, TypePrediction
+from watchfloor.models import ACLED_TAXONOMY, SUB_EVENT_TO_TYPE
+
+
+@pytest.fixture(scope="module")
+def clf() -> EventClassifier:
+    return EventClassifier.default()
+
+
+def test_plover_mapping_covers_every_sub_event():
+    assert set(ACLED_TO_PLOVER) == set(SUB_EVENT_TO_TYPE)
+    assert all(v and v.isupper() for v in ACLED_TO_PLOVER.values())
+
+
+def test_default_is_cached(clf):
+    assert EventClassifier.default() is clf
+
+
+def test_inference_does_not_import_sklearn():
+    code = ("import sys; from watchfloor.extract.classify import EventClassifier as E; "
+            "E.default().predict('Clashes erupted near the town.'); "
+            "sys.exit(1 if any(m.split('.')[0] in ('sklearn', 'scipy') for m in sys.modules) else 0)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("A suicide bomber blew himself up at a crowded market, killing 14 people.", "Suicide bomb"),
+        ("Russian warplanes carried out airstrikes on villages in southern Idlib, killing four civilians.",
+         "Air/drone strike"),
+        ("Dozens of people suffered from suffocation after a chlorine gas attack on the town.", "Chemical weapon"),
+        ("A roadside bomb hit an army vehicle near Kandahar, killing two soldiers.", "Remote explosive/landmine/IED"),
+        ("Unknown attackers hurled a hand grenade into a crowded bar, wounding six people.", "Grenade"),
+        ("Police arrested three men suspected of belonging to an Islamic State cell.", "Arrests"),
+        ("Gunmen kidnapped 15 schoolchildren from their school in the north-west.",
+         "Abduction/forced disappearance"),
+        ("Thousands of people marched peacefully through the capital to demand the release of political prisoners.",
+         "Peaceful protest"),
+        ("Government forces shelled the rebel-held town with artillery and mortars.",
+         "Shelling/artillery/missile attack"),
+        ("Army engineers defused a roadside bomb planted on the main road.", "Disrupted weapons use"),
+    ],
+)
+def test_clear_events(clf, text, expected):
+    p = clf.predict(text)
+    assert p.sub_event_type == expected, (text, p.sub_event_type, p.confidence)
+    assert p.event_type == SUB_EVENT_TO_TYPE[expected]
+    assert p.plover_type == ACLED_TO_PLOVER[expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A magnitude 6.1 earthquake struck the mountainous region overnight, destroying hundreds of homes.",
+        "A gang of armed robbers held up a jewellery shop in the city centre and escaped with cash.",
+        "The foreign minister arrived in Ankara on an official visit for talks with his Turkish counterpart.",
+    ],
+)
+def test_no_event(clf, text):
+    p = clf.predict(text)
+    assert p.sub_event_type is None and p.event_type is None and p.plover_type is None, (text, p)
+    assert p.scores["none"] == pytest.approx(p.confidence)
+
+
+def test_outputs_are_valid(clf):
+    texts = [
+        "Clashes broke out between the army and rebels near the border.",
+        "The central bank raised interest rates.",
+        "",
+        "Rioters torched cars and threw stones at the police.",
+    ]
+    preds = clf.predict_many(texts)
+    assert len(preds) == len(texts)
+    valid = {s for subs in ACLED_TAXONOMY.values() for s in subs}
+    for p in preds:
+        assert isinstance(p, TypePrediction)
+        assert p.sub_event_type is None or p.sub_event_type in valid
+        assert 0.0 <= p.confidence <= 1.0
+        assert set(p.scores) <= valid | {"none"} and "none" in p.scores
+        assert sum(p.scores.values()) == pytest.approx(1.0, abs=1e-4)
+        assert p.confidence == pytest.approx(max(p.scores.values()))
+    assert clf.predict_many([]) == []
+    # batch and single predictions agree
+    assert clf.predict(texts[0]).sub_event_type == preds[0].sub_event_type
