@@ -1,0 +1,59 @@
+from watchfloor.extract.casualties import event_arrests, event_fatalities, find_counts
+
+
+def test_basic_killed():
+    assert event_fatalities("An Israeli strike killed six civilians and two soldiers in Quneitra.") == 8
+    assert event_fatalities("At least 12 people were killed.") == 12
+    assert event_fatalities("More than 20 fighters were killed.") == 20
+    assert event_fatalities("A soldier was killed in the attack.") == 1
+    assert event_fatalities("A child was killed by a landmine.") == 1
+    assert event_fatalities("The clashes claimed the lives of 9 fighters.") == 9
+    assert event_fatalities("The attack left 4 people dead.") == 4
+    assert event_fatalities("Gunmen shot dead two brothers in Daraa.") == 2
+    assert event_fatalities("a dozen fighters were killed") == 12
+
+
+def test_injured_not_counted():
+    assert event_fatalities("Five people were wounded in the attack.") is None
+    assert event_fatalities("At least 12 people were killed and 20 were wounded.") == 12
+    kinds = [(c.kind, c.count) for c in find_counts("killing 3 and wounding 7")]
+    assert kinds == [("killed", 3), ("injured", 7)]
+
+
+def test_cumulative_not_counted():
+    assert event_fatalities("Since the beginning of the year, 340 people have been killed in Deir ez-Zor.") is None
+    assert event_fatalities("The war has killed more than 500,000 people since March 2011.") is None
+    assert event_fatalities("In total, 30 people were killed over the past month.") is None
+    s = "The strike killed 3, bringing the number of civilians killed since March to 45."
+    assert event_fatalities(s) == 3
+    assert [c.cumulative for c in find_counts(s)] == [False, True]
+    s = "Two SDF fighters were killed in an ISIS attack, the SOHR said, adding that 120 people had been killed so far this year."
+    assert event_fatalities(s) == 2
+
+
+def test_toll_of_event():
+    assert event_fatalities("The death toll from the bombing rose to 15.") == 15
+
+
+def test_arrests_separate():
+    s = "Security forces arrested 7 suspects and killed two gunmen."
+    assert event_arrests(s) == 7
+    assert event_fatalities(s) == 2
+    assert event_arrests("Four suspects were detained in Jableh.") == 4
+    assert event_arrests("General Security detained a member of an ISIS cell.") == 1
+    assert event_arrests("Police arrested a cell of five in Homs.") == 5
+    assert event_fatalities("Police arrested a cell of five in Homs.") is None
+
+
+def test_no_number():
+    assert event_fatalities("Fighting continued in the area.") is None
+    assert event_fatalities("Dozens were killed in the fighting.") is None
+    assert event_arrests("Fighting continued in the area.") is None
+    assert event_fatalities("No one was killed.") == 0
+    assert event_fatalities("In 2019, a strike hit a school.") is None
+
+
+def test_spans():
+    s = "On Friday, a drone strike killed four civilians."
+    c = find_counts(s)[0]
+    assert s[c.start:c.end] == c.text and c.count == 4 and c.kind == "killed"
