@@ -27,6 +27,7 @@ test: install
 	$(BIN)/python -m pytest
 
 eval: install
+	$(BIN)/pip install --quiet -e '.[dev,eval]'
 	$(BIN)/watchfloor eval all
 
 bench: install

@@ -191,3 +191,5 @@ class IngestReport:
     duplicate: list[str] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     events: int = 0
+    suggestions: int = 0  # new items for `watchfloor review`
+    warnings: list[str] = field(default_factory=list)

@@ -61,9 +61,19 @@ class Workspace:
         """Read, extract and store; each document with its events in one transaction."""
         from .ingest import ingest
 
+        from .knowledge import KnowledgeError, refresh_suggestions
+
         with self.store() as st:
-            return ingest(st, paths, self.extractor(), max_bytes=self.config.max_file_bytes,
-                          stdin=stdin, on_progress=on_progress)
+            report = ingest(st, paths, self.extractor(), max_bytes=self.config.max_file_bytes,
+                            stdin=stdin, on_progress=on_progress)
+            if report.new:
+                try:
+                    report.suggestions = refresh_suggestions(self, store=st)
+                except KnowledgeError as exc:
+                    report.warnings.append(
+                        f"knowledge files have errors, no review suggestions made ({exc}); "
+                        "run `watchfloor kb check`")
+            return report
 
     def events(self, flt: EventFilter | None = None) -> list[Event]:
         with self.store(read_only=True) as st:

@@ -60,9 +60,10 @@ def ingest(
         f"{report.events} events extracted",
         markup=False,
     )
-    suggestions = getattr(report, "suggestions", 0)
-    if suggestions:
-        out.print(f"{suggestions} new suggestion(s) to review: watchfloor review", markup=False)
+    for warning in report.warnings:
+        err.print(f"warning: {warning}", markup=False, soft_wrap=True)
+    if report.suggestions:
+        out.print(f"{report.suggestions} new suggestion(s) to review: watchfloor review", markup=False)
 
 
 @app.command()

@@ -1,0 +1,5 @@
+"""`python -m watchfloor` is the `watchfloor` command."""
+
+from .cli import main
+
+main()
