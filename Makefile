@@ -21,7 +21,9 @@ demo: install
 	$(BIN)/watchfloor --workspace examples/demo ingest examples/demo/reports
 	$(BIN)/watchfloor --workspace examples/demo brief --format md -o out/brief.md
 	$(BIN)/watchfloor --workspace examples/demo brief --format html -o out/brief.html
-	@echo "demo brief written to out/brief.md and out/brief.html"
+	$(BIN)/watchfloor --workspace examples/demo brief --format pdf -o out/brief.pdf
+	$(BIN)/watchfloor --workspace examples/demo brief --check -o out/brief.md
+	@echo "demo brief written to out/brief.md, out/brief.html and out/brief.pdf"
 
 test: install
 	$(BIN)/python -m pytest
