@@ -319,3 +319,17 @@ def test_kb_load_fills_the_database(tmp_path):
         assert len(st.knowledge("scenarios")) == 1
         assert len(st.knowledge("judgements")) >= 2
         assert any(a["id"] == "sdf" for a in st.knowledge("actors"))
+
+
+def test_judgement_section_is_checked(tmp_path):
+    """`section: conclusion` places a judgement in the brief's conclusion; other values are errors."""
+    from watchfloor.knowledge import check_workspace
+    from watchfloor.workspace import Workspace
+
+    ws = Workspace.init(tmp_path / "ws")
+    jdir = ws.config.knowledge_dir / "judgements"
+    (jdir / "a.md").write_text("---\nid: a\ntopic: t\ndate: 2025-12-01\nsection: conclusion\n---\n\nText.\n")
+    assert not check_workspace(ws).errors
+    (jdir / "b.md").write_text("---\nid: b\ntopic: t\ndate: 2025-12-01\nsection: appendix\n---\n\nText.\n")
+    errors = [str(e) for e in check_workspace(ws).errors]
+    assert any("b.md:5" in e and "section must be one of" in e for e in errors), errors

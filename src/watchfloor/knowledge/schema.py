@@ -50,7 +50,8 @@ SCENARIO_KEYS = {"id", "name", "prior", "description"}
 INDICATOR_KEYS = {"id", "name", "description", "event_types", "actors", "places", "keywords",
                   "window_days", "from", "to", "min_count", "lr"}
 JUDGEMENT_KEYS = {"id", "topic", "date", "title", "author", "confidence", "likelihood", "status",
-                  "related", "tags"}
+                  "related", "tags", "section"}
+JUDGEMENT_SECTIONS = {"implications", "conclusion"}  # where the brief places the text
 
 CITATION_RE = re.compile(r"\[(@[^\]]+)\]")
 
@@ -462,6 +463,9 @@ def check_judgement(meta: Any, body: str, body_line: int, ck: Checker) -> dict[s
     if not ck.mapping(meta, "front matter", 1):
         return None
     ck.unknown_keys(meta, JUDGEMENT_KEYS, "judgement")
+    if "section" in meta and str(meta["section"]).lower() not in JUDGEMENT_SECTIONS:
+        ck.err(meta.line_of("section"),
+               f"judgement: section must be one of {', '.join(sorted(JUDGEMENT_SECTIONS))}")
     jid = ck.ident(meta, "judgement")
     what = f"judgement {jid}" if jid else "judgement"
     topic = ck.string(meta, "topic", what, required=True)
