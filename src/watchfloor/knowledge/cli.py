@@ -83,7 +83,7 @@ def kb_load() -> None:
 
 # ---- scenarios --------------------------------------------------------------------------
 def scenarios_command(
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate as of this date (default today)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate as of this date (default: the newest event's date)."),
     fmt: str = typer.Option("table", "--format", help="table or json."),
     trend_days: Optional[int] = typer.Option(None, "--trend-days", help="Compare with N days earlier (default: the set's trend_days, 30)."),
 ) -> None:
@@ -92,8 +92,8 @@ def scenarios_command(
 
     cli = _cli()
     fmt = _format(fmt)
-    day = _as_of(as_of) or date.today()
-    results = _run(compute_scenario_sets, cli.get_workspace(), day, trend_days=trend_days)
+    results = _run(compute_scenario_sets, cli.get_workspace(), _as_of(as_of), trend_days=trend_days)
+    day = date.fromisoformat(results[0].as_of) if results else (_as_of(as_of) or date.today())
     if fmt == "json":
         cli.out.print_json(json.dumps(scenarios_json(results, day), ensure_ascii=False))
         return

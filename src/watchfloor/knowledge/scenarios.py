@@ -132,13 +132,17 @@ def evaluate_sets(kb: KnowledgeBase, events: list, rejected: set[str], as_of: da
 
 def compute_scenario_sets(workspace, as_of: date | None = None, *, trend_days: int | None = None,
                           threshold: float = TREND_THRESHOLD, store=None) -> list[ScenarioSetResult]:
-    """Load the knowledge, refresh review suggestions, and evaluate every scenario set."""
+    """Load the knowledge, refresh review suggestions, and evaluate every scenario set.
+
+    `as_of` defaults to the newest event in the workspace (today if none), so the
+    same workspace read later shows what it showed then.
+    """
     from .loader import load_workspace
 
-    as_of = as_of or date.today()
     if store is None:
         with workspace.store() as st:
             return compute_scenario_sets(workspace, as_of, trend_days=trend_days, threshold=threshold, store=st)
+    as_of = as_of or store.latest_event_date() or date.today()
     kb = load_workspace(workspace, store)
     events = store.events()
     suggest_all(store, kb, events)

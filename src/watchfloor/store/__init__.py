@@ -239,6 +239,10 @@ class Store:
             out.append(Event.from_dict(data))
         return out
 
+    def latest_event_date(self) -> date | None:
+        """The newest event date stored: the default "as of" for scenario tracking."""
+        return self.con.execute("SELECT max(event_date) FROM events").fetchone()[0]
+
     # ---- knowledge (analyst's files, loaded) -----------------------------------------
     def replace_knowledge(self, kind: str, objects: Iterable[tuple[str, dict[str, Any], str]]) -> None:
         """Replace all objects of one kind with (id, data, source) triples, atomically."""
