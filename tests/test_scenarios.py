@@ -210,3 +210,12 @@ def test_broken_knowledge_is_one_error_line(ws):
     result = runner.invoke(app, ["-w", str(ws.root), "scenarios", "--as-of", "2025-12-15"])
     assert result.exit_code == 2
     assert "knowledge/scenarios/syria-coalition.yaml:" in result.output and "priors sum to 1.1" in result.output
+
+
+def test_default_as_of_is_the_newest_event(ws):
+    """Read a year later, the workspace still shows the picture as of its newest event."""
+    add_border_agreement(ws)
+    (result,) = compute_scenario_sets(ws)
+    assert result.as_of == "2025-12-03"  # newest stored event, not today
+    by_id = {s.id: s for s in result.scenarios}
+    assert by_id["regional-alliance"].evidence  # the border agreement is inside the window
