@@ -109,25 +109,29 @@ def read_text_document(text: str, where: str, now: datetime) -> Iterator[Item]:
     if not body:
         yield Rejection(where, "no text after the front matter")
         return
-    title = meta.get("title")
-    if title is None:
+    if meta.get("title") is None:
         first = body.splitlines()[0].strip()
         if first.startswith("#"):
-            title = first.lstrip("#").strip()
+            meta["title"] = first.lstrip("#").strip()
+    yield document_from_fields(text.rstrip(), meta, where, now)
+
+
+def document_from_fields(text: str, fields: dict, where: str, now: datetime) -> Document | Rejection:
+    """A document from the fields JSONL lines and front matter share (id, title, date, ...)."""
     try:
-        doc_date = parse_date(meta.get("date"), where)
+        doc_date = parse_date(fields.get("date"), where)
     except ValueError as exc:
-        yield Rejection(where, str(exc).split(": ", 1)[1])
-        return
-    yield Document(
-        text=text.rstrip(),
-        id=str(meta["id"]) if meta.get("id") else "",
+        return Rejection(where, str(exc).split(": ", 1)[1])
+    title = fields.get("title")
+    return Document(
+        text=text,
+        id=str(fields["id"]) if fields.get("id") not in (None, "") else "",
         title=str(title) if title else None,
         date=doc_date,
-        url=meta.get("url"),
-        publisher=meta.get("publisher"),
-        author=meta.get("author"),
-        language=meta.get("language") or guess_language(body),
+        url=fields.get("url"),
+        publisher=fields.get("publisher"),
+        author=fields.get("author"),
+        language=fields.get("language") or guess_language(text),
         source_path=where,
         retrieved_at=now,
     )
@@ -237,23 +241,7 @@ def read_jsonl(text: str, where: str, now: datetime) -> Iterator[Item]:
                 yield Rejection(line_where, f"field '{key}' must be a string")
                 break
         else:
-            try:
-                doc_date = parse_date(obj.get("date"), line_where)
-            except ValueError as exc:
-                yield Rejection(line_where, str(exc).split(": ", 1)[1])
-                continue
-            yield Document(
-                text=body,
-                id=str(obj["id"]) if obj.get("id") not in (None, "") else "",
-                title=obj.get("title"),
-                date=doc_date,
-                url=obj.get("url"),
-                publisher=obj.get("publisher"),
-                author=obj.get("author"),
-                language=obj.get("language") or guess_language(body),
-                source_path=line_where,
-                retrieved_at=now,
-            )
+            yield document_from_fields(body, obj, line_where, now)
 
 
 def read_content(raw: bytes, where: str, suffix: str = "", max_bytes: int = DEFAULT_MAX_BYTES,
