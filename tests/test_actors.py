@@ -110,3 +110,17 @@ def test_roles_between_and_with(m):
 def test_roles_victims_only(m):
     assert roles(m, "A child was killed in Daraa.", "Attack") == (None, "civilians")
     assert roles(m, "Nothing happened.") == (None, None)
+
+
+def test_victim_stands_for_the_force_he_serves(m):
+    s = "Unknown gunmen shot dead a man working for the military security service in Daraa."
+    a1, a2 = assign_roles(s, m.find(s, on=date(2021, 1, 1)), "Attack")
+    assert a1.name == "Unidentified Armed Group (Syria)"
+    assert a2.name == "Military Forces of Syria (2000-2024)"
+
+
+def test_reporting_sources_are_tagged(m):
+    ids = {a["id"] for a in m.actors() if "source" in (a.get("tags") or [])}
+    assert {"sohr", "reporting-sources"} <= ids
+    found = m.find("SOHR activists and local sources said SANA reported it.", on=date(2021, 1, 1))
+    assert {x.actor_id for x in found} <= ids

@@ -1,3 +1,5 @@
+import pytest
+
 from watchfloor.extract.casualties import event_arrests, event_fatalities, find_counts
 
 
@@ -57,3 +59,29 @@ def test_spans():
     s = "On Friday, a drone strike killed four civilians."
     c = find_counts(s)[0]
     assert s[c.start:c.end] == c.text and c.count == 4 and c.kind == "killed"
+
+
+@pytest.mark.parametrize("sentence,n", [
+    ("Gunmen opened fire on him after the explosion of his motorcycle, killing him immediately.", 1),
+    ("Gunmen opened fire on the secretary of a local party, causing his immediate death.", 1),
+    ("Unknown gunmen shot dead, today, a member of the central committee.", 1),
+    ("Activists documented the death of a regime army defector near the bridge.", 1),
+    ("SOHR documented the killing of a member of HTS and another of Ansar al-Tawhid.", 2),
+    ("19 members of regime forces and loyalists were killed, while 12 members of the Islamic State group were killed.", 31),
+    ("Seven soldiers died in the clashes, while ISIS lost 11 members in the same clashes.", 18),
+    ("Between one and two civilians were killed in alleged airstrikes on Sarmada.", 1),
+    ("Explosion kills child in Al-Baghouz", 1),
+])
+def test_more_ways_to_say_killed(sentence, n):
+    assert event_fatalities(sentence) == n
+
+
+@pytest.mark.parametrize("sentence", [
+    "Since 24th of March 2019, SOHR has documented the killing of at least 1,170 regime soldiers.",
+    "Also, four civilians and 11 shepherds were killed in the same period, from late March 2019 until today.",
+    "These attacks claimed the lives of 567 persons, categorised as follows:",
+    "Regime jets executed nearly ten strikes on ISIS positions.",
+    "Five regime soldiers killed and wounded in ambush in Daraa countryside",
+])
+def test_tallies_and_non_deaths_are_not_event_deaths(sentence):
+    assert not event_fatalities(sentence)

@@ -13,25 +13,34 @@ import re
 from datetime import date
 from pathlib import Path
 
-# Our canonical actor names -> UCDP GED side names (by pattern, first match wins).
-UCDP_SIDES: list[tuple[str, str]] = [
-    (r"Islamic State|ISIS", "IS"),
-    (r"^SDF|Syrian Democratic Forces|YPG|Asayish|Military Council", "SDF"),
-    (r"SNA|Syrian National Army|Turkish-backed", "SNA"),
-    (r"Military Forces of Turkey", "SNA"),
-    (r"Civilians", "Civilians"),
-    (r"\(2000-2024\)|Assad|National Defen[cs]e Forces|Government of Syria \(2000", "Government of Syria"),
-    (r"Military Forces of Russia|Hezbollah|Iran", "Government of Syria"),
-    (r"Military Forces of Syria|Police Forces of Syria|Government of Syria", "Government of Syria"),
-    (r"HTS|Hayat Tahrir|Syrian rebels|Free Syrian Army|opposition|insurgents|Unidentified Armed Group|Jihadist", "Syrian insurgents"),
+# Our canonical actor names -> UCDP GED side names (by pattern, case-insensitive, first match
+# wins). UCDP's sides in Syria: "Government of Syria" (Assad-era state forces with the
+# militias, Russia, Iran and Hezbollah fighting for it; the post-2024 government too),
+# "Syrian insurgents" (every rebel faction, jihadists included, and the unidentified gunmen
+# of the Daraa insurgency), "IS", "SDF" (with its components and the Coalition it fights
+# alongside), "SNA" (with Turkey's forces), and "Civilians" for one-sided violence.
+# Reporting sources (the Observatory, news agencies) are never a side.
+UCDP_SIDES: list[tuple[str, str | None]] = [
+    (r"syrian observatory|reporting sources|united nations|european union|civil defen[cs]e|white helmets", None),
+    (r"islamic state|\bisis\b|\bisil\b|daesh", "IS"),
+    (r"^sdf\b|syrian democratic forces|\bypg\b|\bypj\b|asayish|military council|\baanes\b|autonomous administration|"
+     r"\bpkk\b", "SDF"),
+    (r"^sna\b|syrian national army|turkish-backed|military forces of turkey|sultan murad|hamza division|"
+     r"suleiman shah|levant front", "SNA"),
+    (r"civilians|protesters", "Civilians"),
+    (r"government of syria|military forces of syria|police forces of syria|national defen[cs]e forces|\bassad\b|"
+     r"military forces of russia|military forces of iran|iranian-backed|hezbollah", "Government of Syria"),
+    (r"\bhts\b|hayat tahrir|nusra|ahrar al|jaysh al|jaish al|faylaq|free syrian army|\bfsa\b|opposition|rebel|"
+     r"insurgent|unidentified armed group|jihadist|al qaeda|hurras al", "Syrian insurgents"),
 ]
 
 
 def ucdp_side(actor: str | None) -> str | None:
+    """UCDP side of one of our actor names; None for no actor or a reporting source."""
     if not actor:
         return None
     for pattern, side in UCDP_SIDES:
-        if re.search(pattern, actor):
+        if re.search(pattern, actor, re.I):
             return side
     return actor
 
@@ -75,6 +84,7 @@ def run(shared_dir: Path) -> dict:
         best = sum(r[k] for k in ("deaths_side_a", "deaths_side_b", "deaths_civilian", "deaths_unknown"))
         gold_dyad = {r["side_a_name"], r["side_b_name"]}
         ours = {ucdp_side(main.actor1), ucdp_side(main.actor2)} if main else set()
+        ours = {x for x in ours if x} or ({None} if main else set())
         got_deaths = (main.fatalities or 0) if main else None
         res = {
             "id": r["id"],

@@ -495,6 +495,33 @@ _PASSIVE_VERB = re.compile(
 )
 
 
+# "a man working for the military security service": the victim stands for the force he serves
+_AFFILIATION = re.compile(
+    r"^[\s,]*(?:(?:who|that)\s+(?:had\s+|has\s+|was\s+|is\s+)?)?(?:[\w-]+\s+){0,2}?"
+    r"(?:working|worked|works|work|affiliated|serving|served|belonging|loyal|collaborat\w*|recruited|enlisted|joined|"
+    r"member|members|officer|employee|fighter|volunteer)\b[^.;:,]{0,70}$",
+    re.I,
+)
+
+
+def _victims_by_affiliation(sentence: str, mentions: list[ActorMention]) -> list[ActorMention]:
+    out: list[ActorMention] = []
+    skip = False
+    for k, m in enumerate(mentions):
+        if skip:
+            skip = False
+            continue
+        nxt = mentions[k + 1] if k + 1 < len(mentions) else None
+        if m.actor_type in _VICTIM_TYPES and nxt is not None and nxt.actor_type not in _VICTIM_TYPES \
+                and nxt.start - m.end <= 80 and _AFFILIATION.match(sentence[m.end:nxt.start]) \
+                and not re.search(r"\b(?:by|and|while|after|before|from)\b", sentence[m.end:nxt.start]):
+            out.append(nxt)  # the victim's force takes its place, as the target
+            skip = True
+            continue
+        out.append(m)
+    return out
+
+
 def _dedupe_same_actor(mentions: list[ActorMention]) -> list[ActorMention]:
     out: list[ActorMention] = []
     for m in mentions:
@@ -533,6 +560,7 @@ def assign_roles(
         elif _REPORTER.match(after) and idx < len(ms) - 1:
             reporters.add(idx)  # "the SDF said ISIS cells attacked its checkpoint"
     core = [m for k, m in enumerate(ms) if k not in reporters] or ms
+    core = _victims_by_affiliation(sentence, core)
     reported = [m for k, m in enumerate(ms) if k in reporters]
     core = _dedupe_same_actor(core)
     protest = bool(sub_event_type) and any(w in sub_event_type.lower() for w in ("protest", "demonstration", "riot", "mob"))
@@ -547,7 +575,7 @@ def assign_roles(
     for m in core:
         before = sentence[max(0, m.start - 60):m.start]
         if _BETWEEN.search(before):
-            others = [o for o in core if o.start > m.start and o is not m]
+            others = [o for o in core if o.start > m.start and o is not m and o.actor_id != m.actor_id]
             if others:
                 return m, others[0]
         if _CLASH_WITH.search(before):
@@ -573,6 +601,9 @@ def assign_roles(
                 target = target or pre[0]
         elif pre and passive_first:
             target = target or pre[0]
+    if agent is None and target is None and not protest and len(core) == 1 \
+            and _TARGET_CUE.search(sentence[max(0, core[0].start - 40):core[0].start]):
+        return None, core[0]  # "..., killing two regime soldiers": the one side named is hit, not hitting
     if agent is None and not protest:
         others = [m for m in core if m.actor_type not in _VICTIM_TYPES and id(m) not in allies and m is not target]
         has_victim = any(m.actor_type in _VICTIM_TYPES for m in core)

@@ -23,6 +23,7 @@ class CountMention:
     count: int
     cumulative: bool
     text: str
+    pronoun: bool = False  # "killing him": the victim may be one already counted
 
 
 _UNITS = {
@@ -57,15 +58,45 @@ _INJ = r"(?:wounded|injured|hurt|maimed)"
 _ARR = r"(?:arrested|detained|captured|apprehended|rounded\s+up|taken\s+into\s+custody|taken\s+prisoner|seized)"
 
 _NUM_FIRST = re.compile(
-    rf"\b{_MOD}(?P<num>{_NUM})\s+(?P<nouns>{_NOUNS.format(stop=_STOP, n=4)})(?:of\s+(?:them|whom|those)\s+)?"
+    rf"\b{_MOD}(?P<num>{_NUM})\s+(?P<nouns>{_NOUNS.format(stop=_STOP, n=6)})"
+    rf"(?:and\s+(?!{_NUM}\b|{_STOP}\b)[\w’'\-]+\s+(?:(?!{_NUM}\b|{_STOP}\b)[\w’'\-]+\s+)?)?"
+    rf"(?:of\s+(?:them|whom|those)\s+)?"
     rf"{_AUX}(?P<verb>{_KILL}|{_INJ}|{_ARR}|deaths|fatalities|bodies|people\s+dead|casualties)\b",
 )
 _VERB_FIRST = re.compile(
-    rf"\b(?P<verb>killing|killed|kills|kill|executing|executed|murdering|murdered|claim(?:ed|ing)\s+the\s+lives\s+of|"
+    rf"\b(?P<verb>(?:the\s+)?killing\s+of|killing|killed|kills|kill|executing|executed|murdering|murdered|"
+    rf"assassinat(?:ed|ing|es|e)|(?:the\s+)?assassination\s+of|claim(?:ed|ing)\s+the\s+lives\s+of|"
     rf"(?:the\s+)?deaths?\s+of|wounding|wounded|injuring|injured|arrested|arresting|arrests|detained|detaining|"
-    rf"detains|captured|capturing|apprehended|apprehending|rounded\s+up|rounding\s+up|shot\s+dead|shooting\s+dead)\s+{_MOD}"
+    rf"detains|captured|capturing|apprehended|apprehending|rounded\s+up|rounding\s+up|shot\s+dead|shooting\s+dead)"
+    rf"(?:\s*,\s*(?:today|yesterday|tonight|on\s+\w+|last\s+night|this\s+\w+|\w+day)\s*,)?\s+{_MOD}"
     rf"(?P<num>{_NUM}|an?)\b(?:\s+(?P<noun>(?!{_STOP}\b)[\w’'\-]+))?",
 )
+# "killing him", "causing his death", "shot her dead": one victim, perhaps one already counted
+_PRONOUN = re.compile(
+    r"\b(?:(?:killing|killed|kills|executing|executed|murdering|murdered|assassinating|assassinated|shooting|shot)\s+"
+    r"(?:him|her)(?:\s+dead)?\b(?!\s+(?:and|with)\b)(?<!shooting him)(?<!shot him)(?<!shot her)(?<!shooting her)"
+    r"|(?:shot|shooting)\s+(?:him|her)\s+dead"
+    r"|(?:caus\w+|result\w*\s+in|led\s+to|leading\s+to)\s+(?:his|her)\s+(?:\w+\s+)?death)"
+)
+# "ISIS lost 11 members"
+_LOST = re.compile(
+    rf"\b(?:lost|losing|loses|lose)\s+{_MOD}(?P<num>{_NUM})\s+(?:of\s+(?:its|their)\s+)?(?:[\w’'\-]+\s+)?"
+    rf"(?:members|fighters|soldiers|men|militants|troops|personnel|elements|militiamen|recruits)\b"
+)
+# headline style, no article: "Explosion kills child", "Regime officer killed in IED attack"
+_BARE_SINGULAR = (
+    r"(?:child|civilian|man|woman|boy|girl|baby|teenager|soldier|officer|fighter|member|commander|leader|militant|"
+    r"militiaman|policeman|shepherd|farmer|worker|journalist|doctor|defector|collaborator|mukhtar|dignitary|official)"
+)
+_BARE_KILLS = re.compile(rf"\b(?:kills?|killing|killed|assassinates?)\s+(?P<noun>{_BARE_SINGULAR})\b(?!['’]s|\s+of\b)")
+_BARE_KILLED = re.compile(
+    rf"(?:^|[|:]\s*|\b(?:[a-z]+-)?(?:regime|young|old|elderly|local|former|syrian|kurdish|turkish|russian|iranian)\s+)"
+    rf"(?P<noun>{_BARE_SINGULAR})\s+(?:is\s+|was\s+)?(?:killed|dies|died|shot\s+dead|assassinated|executed)\b"
+)
+_ANOTHER = re.compile(r"[^,;.]{0,50}?\s+and\s+(?P<w>another)\b(?!\s+(?:was|were|is)?\s*(?:injured|wounded|hurt))")
+# "a new assassination targeting a collaborator": one death (an attempt is not one)
+_ASSASSINATION = re.compile(r"\b(?:an?|new|another)\s+assassination\b(?!\s+(?:attempt|bid|plot))(?!s)")
+_BETWEEN_LOW = re.compile(rf"\b(?:between\s+(?P<lo>{_NUM})\s+and|(?P<lo2>{_NUM})\s+(?:or|to))\s+$")
 _LEFT = re.compile(
     rf"\b(?:left|leaving|leaves)\s+{_MOD}(?P<num>{_NUM})\s+(?:[\w’'\-]+\s+){{0,2}}?(?P<verb>dead|killed|wounded|injured)\b",
 )
@@ -80,17 +111,20 @@ _TOLL = re.compile(
     rf"rising|climbing|hit|was|is|at|to|of)\s+(?:to\s+|at\s+)?{_MOD}(?P<num>{_NUM})\b",
 )
 _CELL = re.compile(rf"\b(?:cell|group|network|squad|gang|team)\s+of\s+{_MOD}(?P<num>{_NUM})\b")
-_CONJ = re.compile(rf"\s*(?:,\s*(?:and\s+)?|\s+and\s+){_MOD}(?P<num>{_NUM}|an?)\s+(?P<noun>(?!{_STOP}\b)[\w’'\-]+)")
+_CONJ = re.compile(rf"\s*(?:,\s*(?:and\s+)?|\s+and\s+){_MOD}(?P<num>{_NUM}|an?|another)\s+(?P<noun>(?!{_STOP}\b)[\w’'\-]+)")
 
 _COORD_BEFORE = re.compile(
     rf"\b{_MOD}(?P<num>{_NUM})\s+(?P<noun>[\w’'\-]+)(?:\s+[\w’'\-]+)?\s*(?:,\s*|\s+and\s+|,\s+and\s+)$"
 )
 _CUMULATIVE = re.compile(
     r"\b(?:since\s+(?:the\s+)?(?:beginning|start|outbreak|onset|early|late|mid|war|conflict|uprising|revolution|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december|\d{4}|last\s+\w+|then)|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|\d{4}|last\s+\w+|then|"
+    r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december))|(?:in|during|over)\s+the\s+same\s+period|until\s+(?:today|now)|up\s+to\s+(?:today|now)|"
+    r"as\s+follows|"
     r"so\s+far\s+(?:this|in)|this\s+year|in\s+total|a\s+total\s+of|total\s+(?:death\s+)?toll|overall|cumulative|"
-    r"bringing|brings|raising|raises|taking\s+the\s+(?:total|number|toll)|over\s+the\s+(?:past|last)\s+\w+|"
-    r"in\s+the\s+(?:past|last)\s+\w+|during\s+the\s+(?:war|conflict|past|last)|throughout\s+the\s+(?:war|conflict|year)|"
+    r"bringing|brings|raising|raises|taking\s+the\s+(?:total|number|toll)|"
+    r"(?:over|in)\s+the\s+(?:past|last)\s+(?!(?:few\s+|several\s+|couple\s+of\s+|\d+\s+|two\s+|three\s+)?hours)\w+|during\s+the\s+(?:war|conflict|past|last)|throughout\s+the\s+(?:war|conflict|year)|"
     r"in\s+recent\s+(?:weeks|months|years)|to\s+date|since\s+\d{4}|since\s+it\s+began|each\s+year|per\s+year|a\s+year|"
     r"every\s+(?:day|week|month)|the\s+war\s+has|the\s+conflict\s+has|civil\s+war)\b",
 )
@@ -102,7 +136,7 @@ _NONE = re.compile(
     r"\b(?:no\s+(?:one|body|casualties|deaths|fatalities|injuries)\s+(?:was|were|had\s+been|has\s+been|have\s+been)?"
     r"|(?:without|no)\s+(?:causing\s+)?(?:any\s+)?(?:casualties|deaths|fatalities|loss\s+of\s+life)|nobody\s+was|no\s+one\s+was)",
 )
-_TRIGGER = re.compile(r"kill|dead|die|death|toll|wound|injur|hurt|arrest|detain|captur|apprehend|round|custody|"
+_TRIGGER = re.compile(r"kill|dead|die|death|toll|\blost\b|wound|injur|hurt|arrest|detain|captur|apprehend|round|custody|"
                       r"prisoner|execut|murder|slain|lives|fatal|bodies|perish|assassin|seized|maimed|shot")
 _VAGUE_NOUNS = {"number", "few", "dozen", "dozens", "handful", "couple", "lot", "total"}
 _PERSON_HINT = re.compile(
@@ -110,7 +144,11 @@ _PERSON_HINT = re.compile(
     r"boys?|girls?|troops|policemen|officers?|personnel|suspects?|individuals?|residents?|farmers?|shepherds?|"
     r"workers?|gunmen|attackers?|insurgents?|rebels?|jihadists?|recruits?|guards?|commanders?|leaders?|"
     r"others|more|of|from|family|relatives|brothers?|sisters?|journalists?|medics?|doctors?|teenagers?|youths?|"
-    r"infants?|babies|baby|elders?|fishermen|truffle|minors?|students?|dead|wounded|injured|killed)",
+    r"infants?|babies|baby|elders?|fishermen|truffle|minors?|students?|dead|wounded|injured|killed|young|elderly|"
+    r"former|captain|lieutenant|sergeant|colonel|general|defector|collaborator|secretary|mukhtar|dealer|smuggler|"
+    r"militiam[ae]n|police\w*|sheikh|dignitar\w+|imam|engineer|official|employee|driver|nurse|teacher|volunteer|"
+    r"activist|notable|cleric|judge|lawyer|regime|pro-\w+|local|displaced|settled|reconciled|prominent|senior|"
+    r"another|citizen|person|relative|cousin|son|daughter|father|mother|husband|wife|brother|sister)",
 )
 
 
@@ -234,8 +272,12 @@ def find_counts(sentence: str) -> list[CountMention]:
     found.sort()
     out = []
     for s, e, kind, n, toll in found:
+        pronoun = kind == "pronoun"
+        if pronoun:
+            kind = "killed"
         cum = _is_cumulative(low, s, e, n, kind)
-        out.append(CountMention(start=s, end=e, kind=kind, count=n, cumulative=cum, text=sentence[s:e]))
+        out.append(CountMention(start=s, end=e, kind=kind, count=n, cumulative=cum, text=sentence[s:e],
+                                pronoun=pronoun))
     return out
 
 
@@ -261,7 +303,17 @@ def _scan(low: str, lo: int, hi: int, add) -> None:
         nouns = (m.group("nouns") or "").split()
         if any(w in _VAGUE_NOUNS for w in nouns[:1]):
             continue
+        low_m = _BETWEEN_LOW.search(low, max(0, m.start() - 40), m.start())
+        if low_m:  # "between one and two civilians were killed": the lower figure, as ACLED does
+            n = min(n or 0, parse_number(low_m.group("lo") or low_m.group("lo2")) or n or 0) or n
+        if kind == "killed" and re.search(r"\bkilled\s+and\s+(?:wounded|injured)|\b(?:wounded|injured)\s+and\s+killed",
+                                          low[m.start():m.end() + 15]):
+            kind = "casualties"  # "five soldiers killed and wounded"
         add(m.start("num"), m.end(), kind, n, num_span=m.span("num"))
+        bare = re.search(rf"(?:^|[|:]\s*)(?:an?\s+)?(?P<noun>{_BARE_SINGULAR})\s+and\s+$", low[max(lo, m.start() - 40):m.start()])
+        if bare:  # "Civilian and two fighters killed"
+            add(m.start() - len(bare.group(0)) + bare.start("noun"), m.start(), kind, 1,
+                num_span=(m.start() - len(bare.group(0)) + bare.start("noun"), m.start() - len(bare.group(0)) + bare.end("noun")))
         # "six civilians and two soldiers were killed": coordinated counts before
         off = max(lo, m.start() - 80)
         head = low[off:m.start()]
@@ -275,19 +327,27 @@ def _scan(low: str, lo: int, hi: int, add) -> None:
             continue
         if noun in _VAGUE_NOUNS or noun in ("number", "total", "further"):
             continue
-        if num in ("a", "an") and not _PERSON_HINT.match(noun) and not re.match(r"[a-z]+(?:ian|ist|er|or|ee)s?$", noun):
+        definite = re.match(r"(?:the\s+)?(?:deaths?\s+of|killing\s+of|assassinat|shot\s+dead)", verb)
+        if num in ("a", "an") and not definite and not _PERSON_HINT.match(noun) \
+                and not re.match(r"[a-z]+(?:ian|ist|er|or|ee)s?$", noun):
             continue
         if re.fullmatch(r"(?:19|20)\d\d", num):
             continue
-        if noun and re.match(r"(?:year|month|week|day|hour|minute|km|kilomet|mile|metre|meter|percent|%|am\b|pm\b|o'clock)", noun):
+        if noun and re.match(r"(?:year|month|week|day|hour|minute|km|kilomet|mile|metre|meter|percent|%|am\b|pm\b|o'clock|"
+                             r"strike|airstrike|raid|attack|operation|shell|rocket|missile|sortie|bomb|round|time|mortar)", noun):
             continue
-        if re.match(r"(?:the\s+)?deaths?\s+of|claim|shot|shooting", verb):
+        if re.match(r"(?:the\s+)?(?:deaths?\s+of|killing|assassinat)|claim|shot|shooting", verb):
             kind = "killed"
         elif verb.startswith("arrests"):
             kind = "arrested"
         else:
             kind = _kind(verb)
+        if re.match(r"\s+and\s+(?:wounded|injured|hurt)\b", low[m.end():m.end() + 20]) and kind == "killed":
+            continue  # "five soldiers killed and wounded": casualties, not deaths
         add(m.start(), m.end(), kind, parse_number(num), num_span=m.span("num"))
+        another = _ANOTHER.match(low, m.end(), hi)
+        if another and kind == "killed":  # "the killing of a member of HTS and another of ..."
+            add(another.start("w"), another.end("w"), kind, 1)
         # "killing six civilians and two soldiers"
         pos = m.end()
         while True:
@@ -305,6 +365,17 @@ def _scan(low: str, lo: int, hi: int, add) -> None:
         verb = m.group("verb")
         kind = "injured" if verb == "shot" else _kind(verb)
         add(m.start(), m.end(), kind, 1, num_span=(m.start(), m.end()))
+    for m in _LOST.finditer(low, lo, hi):
+        add(m.start(), m.end(), "killed", parse_number(m.group("num")), num_span=m.span("num"))
+    for rx in (_BARE_KILLS, _BARE_KILLED):
+        for m in rx.finditer(low, lo, hi):
+            if re.search(r"\b(?:the|his|her|their|its|no|each|every|one|a|an)\s+(?:[\w-]+\s+)?$", low[max(0, m.start("noun") - 25):m.start("noun")]):
+                continue  # "the soldier was killed": one already counted; "a soldier": read above
+            add(m.start(), m.end(), "killed", 1, num_span=m.span("noun"))
+    for m in _PRONOUN.finditer(low, lo, hi):
+        add(m.start(), m.end(), "pronoun", 1)
+    for m in _ASSASSINATION.finditer(low, lo, hi):
+        add(m.start(), m.end(), "pronoun", 1)  # one death, unless the sentence counts it itself
 
 
 def _event_total(sentence: str, kind: str) -> int | None:
@@ -314,6 +385,8 @@ def _event_total(sentence: str, kind: str) -> int | None:
             return 0
         return None
     current = [c for c in counts if not c.cumulative]
+    if any(not c.pronoun for c in current):
+        current = [c for c in current if not c.pronoun]  # "killed a member ... by shooting him": one victim
     if not current:
         return None
     tolls = [c.count for c in current if re.search(r"\btoll\b|number\s+of", c.text.lower())]

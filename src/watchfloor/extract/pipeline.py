@@ -10,7 +10,9 @@ as ACLED codes, and ordered by salience so the first event is the report's main 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -25,6 +27,46 @@ BACKGROUND_DAYS = 45
 # How far back a sentence with no place may borrow the last place named.
 PLACE_CONTEXT_SENTENCES = 3
 MAX_PARSED_SENTENCES = 12
+# The lede: how many body sentences after the headline may hold it.
+LEDE_SENTENCES = 3
+
+# A headline: the first line, "Topic | Headline" or a line without final punctuation.
+_HEADLINE_END = re.compile(r"[.!?:;\"”’)]\s*$")
+# A dateline line alone: "Daraa Governorate – Syrian Observatory for Human Rights:"
+_DATELINE = re.compile(r"^[^.!?]{0,80}[–—:-]\s*[^.!?]{0,60}:\s*$")
+# Background, not news: tallies, quotes, recalls.
+_ANAPHORIC = re.compile(
+    r"^\W*(?:these|those|such|all\s+(?:of\s+)?(?:these|those|them|were|the)|they|of\s+(?:them|these|the\s+total)|"
+    r"among\s+(?:them|these|those|the\s+(?:total|dead|victims))|in\s+total|the\s+(?:total|overall))\b",
+    re.I,
+)
+_TALLY_CONTEXT = re.compile(
+    r"\bsince\s+(?:the\s+)?(?:beginning|start|outbreak|onset|early|late|mid|\d|january|february|march|april|may|june|"
+    r"july|august|september|october|november|december)|\bso\s+far\b|\bto\s+date\b|\bdocumented\s+(?:more\s+than|over|at\s+least)\s+[\d,]{3,}"
+    r"|\bin\s+the\s+same\s+period\b|\bas\s+follows\b",
+    re.I,
+)
+_BACKGROUND = re.compile(
+    r"^\W*(?:it\s+is\s+worth\s+(?:noting|mentioning)|notably|it\s+should\s+be\s+noted|[\"“]|since\s+\d|since\s+the\s+beginning)",
+    re.I,
+)
+# Clause breaks inside a sentence, to tie a count to its place.
+_CLAUSE = re.compile(r";|,?\s+while\s+|\s+whereas\s+|\bmeanwhile\b|\bon\s+the\s+other\s+hand\b|,\s+as\s+|\s[–—]\s|\s\|\s", re.I)
+# "the Damascus-Deir Ezzor highway": a road named after the towns it joins, not the place of the event
+_ROAD_AFTER = re.compile(r"^\s*[-–]\s*[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,2}\s+(?:international\s+)?(?:highway|road|motorway)\b")
+_ROAD_BEFORE = re.compile(r"[A-Z][\w'’]*\s*[-–]\s*$")
+_ROAD_WORD = re.compile(r"^\s+(?:international\s+)?(?:highway|road|motorway)\b")
+_DIRECTION = re.compile(
+    r"\b(north[- ]?east|north[- ]?west|south[- ]?east|south[- ]?west|north|south|east|west)(?:ern)?\b(?!\s+(?:bank|side)\b)",
+    re.I,
+)
+_ROAD_TO = re.compile(r"\b(?:road|highway|way|route|heading|headed)\s+(?:to|towards|from)\s+(?:the\s+)?(?:town\s+of\s+|village\s+of\s+)?$", re.I)
+_REFERENCE = re.compile(r"(?:\d+\s*(?:km|kilomet\w+|miles?)\s+)?(?:north|south|east|west)[\w-]*\s+of\b|near\b|outside\b", re.I)
+_LIST_AND = re.compile(r"\s*,?\s*(?:and|or|&)\s+(?:the\s+)?(?:\w+ern\s+)?$", re.I)
+_PAREN_NAME = re.compile(r"\s*\(\s*$")
+_TURN = re.compile(r"^\W*(?:on\s+the\s+other\s+hand|meanwhile|in\s+addition|also|elsewhere|separately|in\s+a\s+separate|"
+                   r"in\s+another|since|it\s+is\s+worth)\b", re.I)
+_BETWEEN_PLACES = re.compile(r"\bbetween\s+(?:the\s+)?(?:towns?\s+of\s+|villages?\s+of\s+)?$", re.I)
 
 
 @functools.lru_cache(maxsize=4)
@@ -62,6 +104,10 @@ class _Candidate:
     fatalities: int | None = None
     arrests: int | None = None
     support: list[int] = field(default_factory=list)
+    headline: bool = False  # the sentence is the report's headline
+    background: bool = False  # a tally, a quote, a recall: context rather than news
+    lede: bool = False  # the lede, with the headline folded in
+    fat_headline: bool = False  # the deaths are the headline's (rounded): a body count replaces them
 
     def location_key(self) -> str:
         p = self.place
@@ -86,7 +132,10 @@ def _distinct_locations(places: list[Place]) -> list[Place]:
     "rural Homs, Deir ez-Zor and the Damascus countryside" are three.
     """
     keep: list[Place] = []
+    syrian = any(q.country == "Syria" and q.admin1_pcode for q in places)
     for p in places:
+        if p.kind == "country" and syrian and (p.country == "Syria" or p.name == "Syria"):
+            continue  # "in Daraa governorate in southern Syria": Daraa
         p_code = p.admin3_pcode or p.admin2_pcode or p.admin1_pcode
         inside_other = any(
             q is not p and p_code and p_code in _ancestors(q) and q.geo_precision <= p.geo_precision
@@ -123,6 +172,8 @@ class Extractor:
         self.geocoder = Geocoder.default()
         files = sorted(actors_dir.glob("*.y*ml")) if actors_dir and actors_dir.is_dir() else []
         self.actors = ActorMatcher.from_files(files) if files else ActorMatcher.default()
+        # the reporting sources (the Observatory, news agencies): never a party to an event
+        self.source_ids = {str(a.get("id")) for a in self.actors.actors() if "source" in (a.get("tags") or [])}
 
     @property
     def nlp(self):
@@ -131,7 +182,8 @@ class Extractor:
     # ---- public ---------------------------------------------------------------------
     def extract(self, doc: Document, ref_date: date | None = None) -> list[Event]:
         """Events of one document, the main event first."""
-        from .casualties import event_arrests, event_fatalities
+        from .actors import assign_roles
+        from .casualties import event_arrests, event_fatalities, find_counts
         from .dates import find_dates
 
         text = doc.text
@@ -139,16 +191,40 @@ class Extractor:
         sents = split_sentences(text)
         if not sents:
             return []
-        preds = self.classifier.predict_many([text[s:e] for s, e in sents])
+        preds = list(self.classifier.predict_many([text[s:e] for s, e in sents]))
         picked = [i for i, p in enumerate(preds)
                   if p.sub_event_type and p.confidence >= self.min_confidence]
+        headline = self._headline(text, sents)
+        lede = self._lede(text, sents, headline)
+        for k in (headline, lede):
+            # a headline or lede that counts the dead reports an event, however its wording scores
+            if k is not None and k not in picked and event_fatalities(text[sents[k][0]:sents[k][1]]):
+                typed = self._typed(preds[k])
+                if typed is not None:
+                    preds[k] = typed
+                    picked = sorted(picked + [k])
+        if headline is not None and lede is not None and (headline in picked) != (lede in picked):
+            # the headline and the lede tell the same event: one reporting it is enough for both
+            have, lack = (headline, lede) if headline in picked else (lede, headline)
+            preds[lack] = preds[have]
+            picked = sorted(picked + [lack])
         if not picked:
             return []
-        places = self.geocoder.find(text)
+        all_actors = self.actors.find(text, on=ref)
+        # "Internal Security Forces (Asayish)": the name in brackets says which force
+        all_actors = [m for k, m in enumerate(all_actors)
+                      if not (k + 1 < len(all_actors) and _PAREN_NAME.fullmatch(text[m.end:all_actors[k + 1].start])
+                              and text[all_actors[k + 1].end:all_actors[k + 1].end + 2].lstrip().startswith(")"))]
+        actors = [m for m in all_actors if m.actor_id not in self.source_ids]
+        places = [self._toward(text, p) for p in self._usable_places(text, self.geocoder.find(text), all_actors)]
         dates = find_dates(text, ref)
-        actors = self.actors.find(text, on=ref)
 
-        parsed = self._parse([text[sents[i][0]:sents[i][1]] for i in picked[:MAX_PARSED_SENTENCES]])
+        # the parser only settles who acted when a sentence names two sides or more; cue words
+        # and word order do for one side alone, so those sentences are not parsed
+        starts = sorted(m.start for m in actors)
+        two_sides = [i for i in picked
+                     if bisect_left(starts, sents[i][1]) - bisect_left(starts, sents[i][0]) >= 2][:MAX_PARSED_SENTENCES]
+        parsed = dict(zip(two_sides, self._parse([text[sents[i][0]:sents[i][1]] for i in two_sides])))
         candidates: list[_Candidate] = []
         for rank, i in enumerate(picked):
             s, e = sents[i]
@@ -161,34 +237,273 @@ class Extractor:
                 ActorMention(m.mention, m.start - s, m.end - s, m.actor_id, m.name, m.actor_type)
                 for m in actors if s <= m.start < e
             ]
-            from .actors import assign_roles
-
-            span_doc = parsed[rank] if rank < len(parsed) else None
+            span_doc = parsed.get(i)
             a1, a2 = assign_roles(sentence, sent_actors, pred.sub_event_type, doc=span_doc)
-            fat = event_fatalities(sentence)
-            arr = event_arrests(sentence)
+            if a1 is not None and a2 is not None and self._lineage(a1.actor_id) & self._lineage(a2.actor_id):
+                a1 = None  # "pro-regime militiamen ... of the Quds Brigade": one side, not two
+            tally = self._is_tally(text, sents, i)
+            fat = None if tally else event_fatalities(sentence)
+            arr = None if tally else event_arrests(sentence)
+            if fat is None and i == lede and not tally:
+                fat = self._paragraph_count(text, sents, i, picked, event_fatalities)
             sent_places = [p for p in places if s <= p.start < e]
-            locations = _distinct_locations(sent_places)
+            locations = self._join_between(text, _distinct_locations(sent_places))
+            if any(p.country == "Syria" and p.admin1_pcode for p in locations):
+                locations = [p for p in locations if p.country == "Syria"]
             inherited = False
             if not locations:
                 prior = self._context_place(places, sents, i)
                 locations = [prior] if prior else [None]
                 inherited = prior is not None
-            for place in locations:
+            if len(locations) > 1:
+                counts = [] if tally else find_counts(sentence)
+                fats = self._counts_by_location(sentence, s, locations, counts, "killed", fat)
+                arrs = self._counts_by_location(sentence, s, locations, counts, "arrested", arr)
+            else:
+                fats, arrs = [fat], [arr]
+            background = tally or bool(_BACKGROUND.match(sentence))
+            for place, f, a in zip(locations, fats, arrs):
                 candidates.append(_Candidate(
                     sent_index=i, start=s, end=e, sub_event_type=pred.sub_event_type,
                     plover_type=pred.plover_type, confidence=pred.confidence, place=place,
                     place_inherited=inherited, event_date=event_date, time_precision=precision,
-                    actor1=a1, actor2=a2, fatalities=fat if len(locations) == 1 else None,
-                    arrests=arr if len(locations) == 1 else None, support=[i],
+                    actor1=a1, actor2=a2, fatalities=f, arrests=a, support=[i],
+                    headline=i == headline, background=background,
                 ))
-        return self._fold(doc, text, candidates)
+        candidates = self._merge_headline(candidates, headline, lede)
+        return self._fold(doc, text, candidates, actors)
 
     def extract_many(self, docs: Iterable[Document], ref_date: date | None = None) -> Iterator[tuple[Document, list[Event]]]:
         for d in docs:
             yield d, self.extract(d, ref_date)
 
     # ---- steps ----------------------------------------------------------------------
+    @staticmethod
+    def _usable_places(text: str, places: list[Place], actors) -> list[Place]:
+        """Places that can locate an event: not inside an actor's name ("US-led coalition",
+        "Manbij Military Council"), not a road named after the towns it joins ("the
+        Damascus-Deir Ezzor highway"), and no foreign country in a report on Syrian places."""
+        syrian = any(p.country == "Syria" and p.admin1_pcode for p in places)
+        out = []
+        for p in places:
+            if any(m.start <= p.start and p.end <= m.end and (m.end - m.start) > (p.end - p.start) for m in actors):
+                continue
+            after, before = text[p.end:p.end + 60], text[max(0, p.start - 40):p.start]
+            if _ROAD_AFTER.match(after) or (_ROAD_BEFORE.search(before) and _ROAD_WORD.match(after)) \
+                    or _ROAD_TO.search(before):
+                continue
+            if out and _REFERENCE.match(text[p.start:p.end]) and re.fullmatch(r",\s*", text[out[-1].end:p.start]) \
+                    and out[-1].kind in ("town", "neighbourhood"):
+                continue  # "Hajin, east of Deir Ezzor": a reference point for the place before it
+            if syrian and p.kind == "country" and p.country != "Syria":
+                continue
+            out.append(p)
+        return out
+
+    def _toward(self, text: str, p: Place) -> Place:
+        """"the western countryside of Daraa", "south of Idlib", "east Homs desert": the district
+        of the governorate lying that way, when one clearly does (precision 2); else as it was."""
+        if p.country != "Syria" or not p.admin1_pcode or p.admin3_pcode and p.kind != "town":
+            return p
+        g = self.geocoder
+        capital = p.kind == "town" and any(e.capital_of == p.admin1_pcode and e.name == p.name for e in g.entries
+                                           if e.capital_of)
+        if not (p.kind == "admin1" and p.geo_precision == 3) and not (capital and p.geo_precision == 2):
+            return p
+        before = text[max(0, p.start - 20):p.start]
+        m = None
+        for m in _DIRECTION.finditer(before + " " + text[p.start:p.end]):
+            pass
+        if m is None:
+            return p
+        if capital and (re.search(r"\d\s*(?:km|kilomet|mile)", text[max(0, p.start - 30):p.end], re.I)
+                        or not re.search(r"\bof\b", text[p.start:p.end] + before[-5:])):
+            return p  # "10 km west of Idlib city": near the city, as found
+        bearing = g.BEARINGS.get(m.group(1).lower().replace("-", "").replace(" ", ""))
+        a2 = g.district_toward(p.admin1_pcode, bearing) if bearing is not None else None
+        if not a2 or a2 not in g.units:
+            return p
+        u = g.units[a2]
+        return replace(p, name=u["name"], kind="admin2", admin2=u["name"], admin2_pcode=a2, admin3=None,
+                       admin3_pcode=None, latitude=u["lat"], longitude=u["lon"], geo_precision=2)
+
+    @staticmethod
+    def _headline(text: str, sents) -> int | None:
+        """Index of the headline sentence (the first line, when it reads as a headline)."""
+        s, e = sents[0]
+        first = text[s:e]
+        if len(sents) < 2 or "\n" not in text[e:sents[1][0]] or len(first.split()) < 4:
+            return None
+        if " | " in first or not _HEADLINE_END.search(first):
+            return 0
+        return None
+
+    def _paragraph_count(self, text: str, sents, i: int, picked, count) -> int | None:
+        """Deaths the lede's paragraph gives in a later sentence of its own ("... an IED exploded in
+        the vehicle. The attack left one soldier dead"), when the lede gives none."""
+        for k in range(i + 1, min(len(sents), i + 3)):
+            if "\n" in text[sents[k - 1][1]:sents[k][0]] or k in picked:
+                break
+            sentence = text[sents[k][0]:sents[k][1]]
+            if _TURN.match(sentence) or _BACKGROUND.match(sentence) or self._is_tally(text, sents, k):
+                break
+            n = count(sentence)
+            if n is not None:
+                return n
+        return None
+
+    @staticmethod
+    def _typed(pred):
+        """The prediction with its best event type, when the classifier gave none."""
+        if pred.sub_event_type:
+            return pred
+        scores = getattr(pred, "scores", None) or {}
+        best = max((k for k in scores if k in SUB_EVENT_TO_TYPE), key=lambda k: scores[k], default=None)
+        if best is None:
+            return None
+        try:
+            return replace(pred, sub_event_type=best, event_type=SUB_EVENT_TO_TYPE[best], confidence=scores[best])
+        except (TypeError, ValueError):
+            return None
+
+    @staticmethod
+    def _lede(text: str, sents, headline: int | None) -> int | None:
+        """Index of the lede: the first body sentence that is not a dateline ("Daraa province:")."""
+        first = 0 if headline is None else headline + 1
+        for i in range(first, min(len(sents), first + LEDE_SENTENCES)):
+            sentence = text[sents[i][0]:sents[i][1]]
+            if _DATELINE.match(sentence) or len(sentence.split()) < 5:
+                continue
+            return None if _BACKGROUND.match(sentence) else i
+        return None
+
+    @staticmethod
+    def _is_tally(text: str, sents, i: int) -> bool:
+        """A running tally: "These attacks claimed the lives of 567 persons, categorised as follows"
+        after a "Since June 2019, ... documented more than 856 attacks" sentence."""
+        s, e = sents[i]
+        sentence = text[s:e]
+        if re.search(r"\bas\s+follows\b", sentence, re.I):
+            return True
+        if i > 0 and _ANAPHORIC.match(sentence):
+            ps, pe = sents[i - 1]
+            return bool(_TALLY_CONTEXT.search(text[ps:pe]))
+        return False
+
+    def _join_between(self, text: str, locs: list[Place]) -> list[Place]:
+        """"the road between Nawa and Sheikh Miskin": one location, the district both lie in."""
+        if len(locs) < 2:
+            return locs
+        out: list[Place] = []
+        k = 0
+        while k < len(locs):
+            p = locs[k]
+            q = locs[k + 1] if k + 1 < len(locs) else None
+            if q is not None and p.country == q.country == "Syria" and re.fullmatch(r"\s+and\s+(?:the\s+)?", text[p.end:q.start]) \
+                    and _BETWEEN_PLACES.search(text[max(0, p.start - 40):p.start]) and p.admin2_pcode \
+                    and p.admin2_pcode == q.admin2_pcode and p.admin2_pcode in self.geocoder.units:
+                u = self.geocoder.units[p.admin2_pcode]
+                out.append(replace(p, name=u["name"], kind="admin2", admin3=None, admin3_pcode=None, end=q.end,
+                                   mention=text[p.start:q.end], latitude=u["lat"], longitude=u["lon"],
+                                   geo_precision=max(p.geo_precision, 2)))
+                k += 2
+                continue
+            out.append(p)
+            k += 1
+        return out
+
+    @staticmethod
+    def _counts_by_location(sentence: str, s: int, locs: list[Place | None], counts, kind: str,
+                            total: int | None) -> list[int | None]:
+        """Each count of a sentence naming several places goes to the place of its clause
+        ("three rebels killed in Idlib, while regime forces shelled Hama": 3 for Idlib)."""
+        cs = [c for c in counts if c.kind == kind and not c.cumulative]
+        if any(not c.pronoun for c in cs):
+            cs = [c for c in cs if not c.pronoun]
+        out: list[int | None] = [None] * len(locs)
+        if not cs and total:
+            out[0] = total  # told by the paragraph, not this sentence: the first place named
+            return out
+        if not cs or total is None:
+            return out
+        bounds = [0] + [m.start() for m in _CLAUSE.finditer(sentence)] + [len(sentence)]
+
+        def clause(pos: int) -> int:
+            return max(k for k, b in enumerate(bounds[:-1]) if b <= pos)
+
+        starts = [(p.start - s) if p is not None else -1 for p in locs]
+        for c in cs:
+            cl = clause(c.start)
+            same = [k for k, st in enumerate(starts) if st >= 0 and clause(st) == cl]
+            after = sorted((k for k in same if starts[k] >= c.start), key=lambda k: starts[k])
+            if len(after) > 1 and locs[after[0]] is not None and _LIST_AND.fullmatch(
+                    sentence[locs[after[0]].end - s:starts[after[1]]]):
+                continue  # "killed in shelling on rural Latakia and western Idlib": whose is not said
+            if after:
+                k = after[0]
+            elif same:
+                k = max(same, key=lambda k: starts[k])
+            else:
+                k = min(range(len(locs)), key=lambda k: abs(starts[k] - c.start) if starts[k] >= 0 else 10**9)
+            out[k] = (out[k] or 0) + c.count
+        return out
+
+    def _merge_headline(self, cands: list[_Candidate], headline: int | None, lede: int | None) -> list[_Candidate]:
+        """The headline and the body tell the same events: fold each headline event into the
+        body sentence that reports it, and mark the main one.
+
+        The main one is the headline's event with deaths when it has one ("Three rebels killed
+        in Idlib, while regime forces shell Hama countryside"), else the lede's. The body keeps
+        its own place, actors and counts (headlines round numbers and merge the killed with the
+        wounded); the headline fills what the body leaves empty."""
+        if headline is None:
+            return cands
+        head = [c for c in cands if c.sent_index == headline]
+        body = [c for c in cands if c.sent_index != headline and not c.background]
+        if not head or not body:
+            return cands
+
+        def same_area(h: _Candidate, c: _Candidate) -> bool:
+            if h.place is None or c.place is None or c.place_inherited:
+                return True
+            if h.place.country != "Syria" or c.place.country != "Syria" or not h.place.admin1_pcode:
+                return h.place.name == c.place.name
+            if h.place.admin1_pcode != c.place.admin1_pcode:
+                return False
+            a, b = h.place.admin2_pcode, c.place.admin2_pcode
+            return a is None or b is None or a == b
+
+        main = max(head, key=lambda h: (bool(h.fatalities), -head.index(h)))
+        if not main.fatalities:
+            main = next((h for h in head for c in body if c.sent_index == lede and same_area(h, c)), main)
+        merged: set[int] = set()
+        lede_cands = [c for c in body if c.sent_index == lede]
+        for h in [main] + [h for h in head if h is not main]:
+            pool = ([c for c in lede_cands if same_area(h, c)] if h is main else []) or \
+                [c for c in body if same_area(h, c) and h.place is not None and c.place is not None and not c.place_inherited]
+            if h is main and not pool:
+                pool = [c for c in lede_cands if c.place is None or c.place_inherited]
+            if not pool:
+                continue
+            c = pool[0]
+            merged.add(id(h))
+            if h.actor1 is not None and c.actor1 is None and (c.actor2 is None or h.actor1.actor_id != c.actor2.actor_id):
+                c.actor1 = h.actor1
+            if h.actor2 is not None and c.actor2 is None and (c.actor1 is None or h.actor2.actor_id != c.actor1.actor_id):
+                c.actor2 = h.actor2
+            if c.fatalities is None and h.fatalities is not None:
+                c.fatalities, c.fat_headline = h.fatalities, True
+            if c.arrests is None:
+                c.arrests = h.arrests
+            weak = c.place is None or c.place_inherited or c.place.country != "Syria" or c.place.kind == "country"
+            if weak and h.place is not None and not h.place_inherited:
+                c.place, c.place_inherited = h.place, False
+            c.support.append(headline)
+            c.start = min(c.start, h.start)
+            c.lede = c.lede or h is main
+        # a headline event the body does not tell again stands on its own
+        return [h for h in head if id(h) not in merged] + [c for c in cands if c.sent_index != headline]
+
     def _parse(self, sentences: list[str]):
         nlp = self.nlp
         if nlp is None or not sentences:
@@ -226,7 +541,43 @@ class Extractor:
         locs = _distinct_locations(same)
         return min(locs, key=lambda p: p.geo_precision) if len(locs) == 1 else None
 
-    def _fold(self, doc: Document, text: str, cands: list[_Candidate]) -> list[Event]:
+    def _lineage(self, actor_id: str) -> set[str]:
+        out, rid = set(), actor_id
+        while rid and rid not in out and len(out) < 6:
+            out.add(rid)
+            try:
+                rid = self.actors.get(rid).get("parent")
+            except KeyError:
+                break
+        return out
+
+    def _opponent(self, side: ActorMention, actors) -> ActorMention | None:
+        """The other side of a one-sided event, as a coder reads it from the rest of the report:
+        "two regime soldiers were killed" in a report on clashes with rebel factions -> the rebels;
+        unknown gunmen in a report on attacks on regime collaborators -> the regime. State forces
+        and foreign armies face armed groups (rebels, IS, gunmen); armed groups face the state
+        forces the report names, else another armed group."""
+        kind = side.actor_type
+        if kind not in (1, 2, 3, 8):
+            return None
+        own = self._lineage(side.actor_id)
+        tally: dict[str, list] = {}
+        for m in actors:
+            if m.actor_id in own or self._lineage(m.actor_id) & own or m.actor_type not in (1, 2, 3, 8):
+                continue
+            tally.setdefault(m.actor_id, []).append(m)
+        if kind in (1, 8):
+            pool = {k: v for k, v in tally.items() if v[0].actor_type in (2, 3)}
+        else:
+            pool = {k: v for k, v in tally.items() if v[0].actor_type in (1, 8) and (v[0].actor_type == 1 or kind != 3)} \
+                or {k: v for k, v in tally.items() if v[0].actor_type == 2}
+        if not pool:
+            return None
+        best = max(pool.values(), key=lambda v: (len(v), -v[0].start))
+        m = best[0]
+        return ActorMention(m.mention, 0, 0, m.actor_id, m.name, m.actor_type)
+
+    def _fold(self, doc: Document, text: str, cands: list[_Candidate], actors=()) -> list[Event]:
         """One event per location per day; the fields of later sentences fill the gaps."""
         groups: dict[tuple[str, date | None], _Candidate] = {}
         order: list[tuple[str, date | None]] = []
@@ -250,19 +601,34 @@ class Extractor:
             if near:
                 g.actor1 = g.actor1 or c.actor1
                 g.actor2 = g.actor2 or c.actor2
-                if c.fatalities is not None and (g.fatalities is None or c.fatalities > g.fatalities):
-                    g.fatalities = c.fatalities
+                if c.fatalities is not None and (g.fatalities is None or c.fatalities > g.fatalities or g.fat_headline):
+                    g.fatalities, g.fat_headline = c.fatalities, False
                 if c.arrests is not None and (g.arrests is None or c.arrests > g.arrests):
                     g.arrests = c.arrests
                 g.end = max(g.end, c.end)
 
         def salience(c: _Candidate) -> float:
-            position = 1.0 / (1 + c.sent_index)
-            return (c.confidence + 0.6 * position + 0.1 * (len(c.support) - 1)
-                    + (0.15 if c.fatalities else 0.0) + (0.1 if c.place and not c.place_inherited else 0.0)
-                    - (0.3 if c.place is None else 0.0))
+            # the lede weighs most; the headline counts as the first sentence
+            position = 1.0 if c.lede else 0.8 / (1 + max(0, c.sent_index - (1 if c.headline else 0)))
+            return (0.5 * c.confidence + position + 0.1 * (len(c.support) - 1)
+                    + (0.25 if c.fatalities else 0.0) + (0.1 if c.place and not c.place_inherited else 0.0)
+                    - (0.3 if c.place is None else 0.0) - (0.6 if c.background else 0.0)
+                    - (0.2 if c.place is not None and (c.place.country != "Syria" or c.place.kind == "country") else 0.0))
 
         ranked = sorted(groups.values(), key=salience, reverse=True)
+        for c in ranked:
+            if c.actor1 is not None and c.actor2 is not None \
+                    and self._lineage(c.actor1.actor_id) & self._lineage(c.actor2.actor_id):
+                c.actor1 = None  # two sentences naming the same side do not make a dyad
+            # one side named: the other as the report implies it
+            if (c.actor1 is None) != (c.actor2 is None):
+                side = c.actor1 or c.actor2
+                other = self._opponent(side, actors) if side.actor_type not in (7,) else None
+                if other is not None:
+                    if c.actor1 is None:
+                        c.actor1 = other
+                    else:
+                        c.actor2 = other
         return [self._to_event(doc, text, c, n) for n, c in enumerate(ranked, 1)]
 
     @staticmethod

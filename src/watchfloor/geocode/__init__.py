@@ -386,6 +386,49 @@ class Geocoder:
             self._tree = (STRtree(geoms), geoms, [ft["properties"]["pcode"] for ft in feats])
         return self._tree
 
+    # compass words -> bearing in degrees
+    BEARINGS = {"north": 0, "northeast": 45, "east": 90, "southeast": 135, "south": 180, "southwest": 225,
+                "west": 270, "northwest": 315}
+
+    def district_toward(self, a1: str, bearing: float, share: float = 0.6, radius: float = 4.0) -> str | None:
+        """The district of governorate `a1` that lies in a direction from its capital: the
+        "western countryside of Daraa" -> Dar'a district. The quarter of the governorate within
+        45 degrees of `bearing`, seen from the capital (Damascus for Rural Damascus), is
+        measured by area; the district holding at least `share` of it, else None (too
+        ambiguous to say)."""
+        key = (a1, round(bearing) % 360, share, radius)
+        cache = self.__dict__.setdefault("_toward", {})
+        if key in cache:
+            return cache[key]
+        cache[key] = None
+        seat = "SY01" if a1 == "SY03" else a1
+        cap = next((e for e in self.entries if e.capital_of == seat and e.lat is not None), None)
+        if cap is None or a1 == "SY01":
+            return None
+        from shapely.geometry import Polygon
+
+        tree, geoms, codes = self._polygons()
+        k = math.cos(math.radians(cap.lat))
+        arc = [cap.lon, cap.lat]
+        pts = [(cap.lon, cap.lat)]
+        for d in range(-45, 46, 5):
+            b = math.radians(bearing + d)
+            pts.append((cap.lon + radius * math.sin(b) / k, cap.lat + radius * math.cos(b)))
+        del arc
+        wedge = Polygon(pts)
+        areas: Counter[str] = Counter()
+        for i in tree.query(wedge):
+            code = codes[int(i)]
+            if code[:4] != a1:
+                continue
+            areas[code[:6]] += geoms[int(i)].intersection(wedge).area
+        total = sum(areas.values())
+        if total > 0:
+            best, area = areas.most_common(1)[0]
+            if area / total >= share:
+                cache[key] = best
+        return cache[key]
+
     def _locate_cached(self, lat: float, lon: float) -> dict:
         """locate() for alias-table coordinates, from the build's cache when it has them."""
         key = f"{float(lat):.4f},{float(lon):.4f}"

@@ -1,0 +1,97 @@
+"""Extraction glue: main event choice, headline + lede, tallies, sources, counts per place."""
+
+from datetime import date
+
+import pytest
+
+from watchfloor.extract import Extractor
+from watchfloor.models import Document
+
+
+@pytest.fixture(scope="module")
+def ex():
+    return Extractor()
+
+
+def run(ex, text, day=date(2021, 3, 10)):
+    return ex.extract(Document(text=text, id="t", date=day))
+
+
+def test_cumulative_tally_in_a_later_sentence_is_not_counted(ex):
+    text = (
+        "Gunmen kill soldier in Tafas\n"
+        "Daraa province: unknown gunmen shot dead a regime soldier in the town of Tafas in the western "
+        "countryside of Daraa on Tuesday.\n"
+        "Since the beginning of the year, activists have documented more than 300 attacks in the province. "
+        "These attacks claimed the lives of 210 people, categorised as follows:\n"
+        "- 80 civilians, including 12 women\n"
+        "- 130 regime soldiers and collaborators\n"
+    )
+    events = run(ex, text)
+    assert events and events[0].fatalities == 1
+    assert events[0].admin1_pcode == "SY12"
+    assert all(e.fatalities != 210 for e in events)
+
+
+def test_headline_and_lede_fold_into_one_main_event(ex):
+    text = (
+        "Desert ambush | Nearly ten soldiers killed in IED blast in Homs desert\n"
+        "An IED exploded on Monday near a military bus in the eastern countryside of Homs, killing eight "
+        "soldiers and wounding four others.\n"
+        "Separately, Russian warplanes carried out airstrikes on positions in the Raqqa desert.\n"
+    )
+    events = run(ex, text)
+    main = events[0]
+    assert main.admin1_pcode == "SY04"
+    assert main.fatalities == 8  # the lede's count, not the headline's rounded one
+    assert main.span_start == 0  # the headline is part of its evidence
+    assert sum(1 for e in events if e.admin1_pcode == "SY04") == 1
+
+
+def test_source_actor_is_not_a_participant(ex):
+    text = (
+        "The Syrian Observatory for Human Rights said regime forces shelled the town of Kafr Nabl in "
+        "southern Idlib on Sunday, killing two civilians, SOHR activists reported."
+    )
+    events = run(ex, text)
+    assert events
+    for e in events:
+        assert "Observatory" not in (e.actor1 or "") and "Observatory" not in (e.actor2 or "")
+        assert e.actor1 != "Reporting sources" and e.actor2 != "Reporting sources"
+    assert events[0].actor1 == "Military Forces of Syria (2000-2024)"
+
+
+def test_count_goes_to_the_place_of_its_clause(ex):
+    text = (
+        "Three rebels were killed in a landmine explosion in the Idlib countryside on Monday, while regime "
+        "forces shelled positions in the Hama countryside."
+    )
+    events = run(ex, text)
+    by_a1 = {e.admin1_pcode: e for e in events}
+    assert by_a1["SY07"].fatalities == 3
+    assert "SY05" in by_a1 and not by_a1["SY05"].fatalities
+
+
+def test_three_governorates_give_three_events(ex):
+    text = ("The Interior Ministry dismantled ISIS cells in rural Homs, Deir ez-Zor and the Damascus "
+            "countryside, arresting 12 members.")
+    events = run(ex, text, date(2025, 3, 10))
+    assert sorted(e.admin1_pcode for e in events) == ["SY03", "SY04", "SY09"]
+
+
+def test_direction_gives_the_district_when_clear(ex):
+    text = "Unknown gunmen shot dead a member of the regime forces in the western countryside of Daraa on Monday."
+    events = run(ex, text)
+    assert events[0].admin1_pcode == "SY12"
+    assert events[0].admin2_pcode == "SY1200" and events[0].geo_precision == 2
+
+
+def test_one_sided_event_gets_the_other_side_from_the_report(ex):
+    text = (
+        "An IED exploded on Monday in a military vehicle near Tafas in the western countryside of Daraa, "
+        "killing two regime soldiers. Rebel factions have stepped up attacks on regime checkpoints in the area."
+    )
+    main = run(ex, text)[0]
+    assert main.fatalities == 2
+    assert main.actor2 == "Military Forces of Syria (2000-2024)"  # the target, as the sentence says
+    assert main.actor1 == "Opposition Rebels (Syria)"  # the side the report sets against it
