@@ -23,6 +23,9 @@ database = "watchfloor.duckdb"
 [extract]
 # Any installed spaCy pipeline; the default ships with watchfloor.
 spacy_pipeline = "{pipeline}"
+# Event typing: "linear" (default, fast) or "embed" (sentence embeddings; needs the
+# typing-embed extra, about 100 times slower, more accurate: see docs/benchmarks.md).
+typing_backend = "linear"
 
 [ingest]
 # Files larger than this are rejected (bytes).
@@ -39,6 +42,7 @@ class Config:
     title: str = "watchfloor workspace"
     database: str = "watchfloor.duckdb"
     spacy_pipeline: str = DEFAULT_PIPELINE
+    typing_backend: str = "linear"
     max_file_bytes: int = 20_000_000
     citation_style: str = "apa"
     extra: dict = field(default_factory=dict)
@@ -69,6 +73,7 @@ class Config:
                 title=str(ws.get("title", cls.title)),
                 database=str(ws.get("database", cls.database)),
                 spacy_pipeline=str(ex.get("spacy_pipeline", DEFAULT_PIPELINE)),
+                typing_backend=str(ex.get("typing_backend", "linear")),
                 max_file_bytes=int(ing.get("max_file_bytes", cls.max_file_bytes)),
                 citation_style=str(br.get("style", cls.citation_style)),
                 extra=data,

@@ -54,7 +54,8 @@ class Workspace:
     def extractor(self):
         from .extract import Extractor
 
-        return Extractor(pipeline=self.config.spacy_pipeline, actors_dir=self.config.knowledge_dir / "actors")
+        return Extractor(pipeline=self.config.spacy_pipeline, actors_dir=self.config.knowledge_dir / "actors",
+                         typing_backend=self.config.typing_backend)
 
     def ingest(self, paths: Iterable[str | Path], stdin: object | None = None,
                on_progress: Callable[[int, int], None] | None = None) -> IngestReport:

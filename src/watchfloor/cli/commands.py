@@ -72,6 +72,7 @@ def extract(
     format: str = typer.Option("jsonl", "--format", "-f", help="jsonl or csv."),
     ref_date: Optional[str] = typer.Option(None, "--date", help="Publication date (YYYY-MM-DD) for relative dates."),
     pipeline: Optional[str] = typer.Option(None, "--pipeline", help="Installed spaCy pipeline to use."),
+    typing_backend: str = typer.Option("linear", "--typing-backend", help="linear (fast) or embed (needs the typing-embed extra)."),
 ) -> None:
     """Extract events from documents to stdout (stateless: nothing is stored)."""
     from ..config import DEFAULT_PIPELINE
@@ -83,7 +84,7 @@ def extract(
     if format not in ("jsonl", "csv"):
         fail(f"--format: {format!r} is not one of jsonl, csv")
     ref = _date_option(ref_date, "--date")
-    extractor = Extractor(pipeline=pipeline or DEFAULT_PIPELINE)
+    extractor = Extractor(pipeline=pipeline or DEFAULT_PIPELINE, typing_backend=typing_backend)
     events = []
     bad = 0
     for item in read_paths(files):
