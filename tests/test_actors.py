@@ -124,3 +124,26 @@ def test_reporting_sources_are_tagged(m):
     assert {"sohr", "reporting-sources"} <= ids
     found = m.find("SOHR activists and local sources said SANA reported it.", on=date(2021, 1, 1))
     assert {x.actor_id for x in found} <= ids
+
+
+def test_owned_or_named_generic_forces_are_their_owner():
+    """'the SDF's internal security forces (Asayish)' is the SDF's Asayish, not the state police."""
+    from datetime import date
+
+    from watchfloor.extract.actors import ActorMatcher
+
+    m = ActorMatcher.default()
+    on = date(2025, 12, 4)
+    names = [x.name for x in m.find("The SDF's internal security forces (Asayish) closed the road.", on=on)]
+    assert names == ["SDF: Syrian Democratic Forces", "Asayish: Kurdish internal security forces"]
+    assert [x.mention for x in m.find("Security forces (General Security) arrested two men.", on=on)] == ["General Security"]
+    assert len(m.find("Security forces arrested two men.", on=on)) == 1  # alone, still an actor
+
+
+def test_agent_nouns_are_not_the_action():
+    """'Two fighters of the SDF were killed': the SDF is hit, though 'fighters' comes first."""
+    from watchfloor.extract.actors import ActorMatcher, assign_roles
+
+    s = "Two fighters of the Syrian Democratic Forces were killed when a roadside bomb exploded near Raqqa."
+    a1, a2 = assign_roles(s, ActorMatcher.default().find(s), "Remote explosive/landmine/IED")
+    assert a1 is None and a2.actor_id == "sdf"

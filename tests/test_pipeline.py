@@ -95,3 +95,19 @@ def test_one_sided_event_gets_the_other_side_from_the_report(ex):
     assert main.fatalities == 2
     assert main.actor2 == "Military Forces of Syria (2000-2024)"  # the target, as the sentence says
     assert main.actor1 == "Opposition Rebels (Syria)"  # the side the report sets against it
+
+
+def test_one_sided_event_never_gets_an_ally_as_the_other_side():
+    """The SDF hit by a bomb in a report that also names its Coalition partner: the Coalition is
+    not the attacker; ISIS, named in the report, is the side the report implies."""
+    from watchfloor.extract import Extractor
+    from watchfloor.models import Document
+
+    text = ("Two fighters of the Syrian Democratic Forces were killed on Wednesday when a roadside bomb "
+            "exploded near the village of al-Karamah, east of Raqqa city.\n\n"
+            "No group claimed responsibility, but ISIS cells have carried out similar attacks in the area. "
+            "SDF commanders asked the Coalition for more support.")
+    ev = Extractor().extract(Document(text=text, id="t", date=__import__("datetime").date(2025, 12, 4)))[0]
+    assert ev.actor2 == "SDF: Syrian Democratic Forces"
+    assert ev.actor1 != "Global Coalition Against Daesh"
+    assert ev.fatalities == 2

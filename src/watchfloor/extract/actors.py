@@ -368,7 +368,7 @@ class ActorMatcher:
             if found is not None:
                 out.append(found)
                 done = found.end
-        return out
+        return _drop_owned_generics(text, out)
 
     def _match_at(self, text: str, pos: int, on: date) -> ActorMention | None:
         first = _TOKEN.match(text, pos)
@@ -463,7 +463,8 @@ _ACTION = (
     r"round(?:ed)? up|apprehend\w*|torture\w*|beat(?:en|ing)?|lynch\w*|carried out|conduct\w*|engag\w*|repel\w*|"
     r"torched|set fire|stabbed|expel\w*|displac\w*|demolish\w*|surround\w*|besieg\w*|deploy\w*|dispers\w*"
 )
-_ACTION_RE = re.compile(rf"\b(?:{_ACTION})\b", re.I)
+# agent nouns ("fighters", "bombers", "attackers") name actors, not actions
+_ACTION_RE = re.compile(rf"\b(?:{_ACTION})(?<!ers)(?<!er)\b|\bmurders?\b", re.I)
 _PASSIVE_BY = re.compile(
     r"\b(?:by|from)\s+(?:(?:an?|the)\s+)?(?:(?:members?|fighters?|elements?|units?|gunmen|forces|"
     r"militants?|cells?|patrols?|personnel|drones?|warplanes?|jets?|aircraft)\s+(?:of|from)\s+)?(?:the\s+)?\W{0,2}$",
@@ -520,6 +521,29 @@ def _victims_by_affiliation(sentence: str, mentions: list[ActorMention]) -> list
             continue
         out.append(m)
     return out
+
+
+_GENERIC_HEAD = re.compile(r"\b(?:forces?|army|police|military|troops|security|soldiers|units)\b", re.I)
+_POSSESSIVE_GAP = re.compile(r"^['’]s?\s+$")
+_BRACKET_GAP = re.compile(r"^\s*\(\s*$")
+
+
+def _drop_owned_generics(text: str, mentions: list[ActorMention]) -> list[ActorMention]:
+    """A generic force noun owned or named by a neighbour is that neighbour, not another actor.
+
+    "the SDF's internal security forces" and "internal security forces (Asayish)" are
+    the SDF's and the Asayish, not the Interior Ministry's police. Generic mentions
+    are common-noun forces written in lower case ("security forces", "the army").
+    """
+    keep = []
+    for k, m in enumerate(mentions):
+        generic = m.mention[1:] == m.mention[1:].lower() and bool(_GENERIC_HEAD.search(m.mention))
+        if generic and k > 0 and _POSSESSIVE_GAP.match(text[mentions[k - 1].end:m.start]):
+            continue
+        if generic and k + 1 < len(mentions) and _BRACKET_GAP.match(text[m.end:mentions[k + 1].start]):
+            continue
+        keep.append(m)
+    return keep
 
 
 def _dedupe_same_actor(mentions: list[ActorMention]) -> list[ActorMention]:

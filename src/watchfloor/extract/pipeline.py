@@ -563,6 +563,19 @@ class Extractor:
                 break
         return out
 
+    def _camp(self, actor_id: str) -> set[str]:
+        """The actor, its parents, and the coalitions they belong to or partner with: one camp."""
+        camp = self._lineage(actor_id)
+        for rid in list(camp):
+            try:
+                rec = self.actors.get(rid)
+            except KeyError:
+                continue
+            for ms in rec.get("memberships") or []:
+                if isinstance(ms, dict) and ms.get("of"):
+                    camp |= self._lineage(str(ms["of"]))
+        return camp
+
     def _opponent(self, side: ActorMention, actors) -> ActorMention | None:
         """The other side of a one-sided event, as a coder reads it from the rest of the report:
         "two regime soldiers were killed" in a report on clashes with rebel factions -> the rebels;
@@ -572,11 +585,11 @@ class Extractor:
         kind = side.actor_type
         if kind not in (1, 2, 3, 8):
             return None
-        own = self._lineage(side.actor_id)
+        own = self._camp(side.actor_id)
         tally: dict[str, list] = {}
         for m in actors:
-            if m.actor_id in own or self._lineage(m.actor_id) & own or m.actor_type not in (1, 2, 3, 8):
-                continue
+            if m.actor_id in own or self._camp(m.actor_id) & own or m.actor_type not in (1, 2, 3, 8):
+                continue  # allies (same chain of command, same coalition) are not the other side
             tally.setdefault(m.actor_id, []).append(m)
         if kind in (1, 8):
             pool = {k: v for k, v in tally.items() if v[0].actor_type in (2, 3)}
