@@ -85,3 +85,11 @@ def test_more_ways_to_say_killed(sentence, n):
 ])
 def test_tallies_and_non_deaths_are_not_event_deaths(sentence):
     assert not event_fatalities(sentence)
+
+
+def test_day_of_month_is_not_a_count():
+    from watchfloor.extract.casualties import event_fatalities
+
+    assert event_fatalities("On 15 December, two children were killed and one injured.") == 2
+    assert event_fatalities("On December 15, two children were killed.") == 2
+    assert event_fatalities("15 people were killed in Idlib on 3 March.") == 15

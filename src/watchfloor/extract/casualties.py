@@ -243,6 +243,19 @@ def _windows(low: str) -> list[tuple[int, int]]:
     return out
 
 
+_MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+_MONTH_AFTER = re.compile(rf"\s*(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b")
+_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s+(?:the\s+)?$")
+
+
+def _is_day_of_month(low: str, start: int, end: int) -> bool:
+    """'On 15 December, two children were killed': 15 is a date, not a count."""
+    if not low[start:end].strip().isdigit():
+        return False
+    return bool(_MONTH_AFTER.match(low, end) or _MONTH_BEFORE.search(low[max(0, start - 14):start]))
+
+
 def find_counts(sentence: str) -> list[CountMention]:
     """Every killed/injured/arrested count in the sentence (or text), in text order."""
     if not sentence:
@@ -261,7 +274,7 @@ def find_counts(sentence: str) -> list[CountMention]:
         if n is None or kind == "casualties":
             return
         ns, ne = num_span or (s, e)
-        if not free(ns, ne):
+        if not free(ns, ne) or _is_day_of_month(low, ns, ne):
             return
         found.append((s, e, kind, n, toll))
         taken.append((ns, ne))
