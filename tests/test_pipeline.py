@@ -111,3 +111,15 @@ def test_one_sided_event_never_gets_an_ally_as_the_other_side():
     assert ev.actor2 == "SDF: Syrian Democratic Forces"
     assert ev.actor1 != "Global Coalition Against Daesh"
     assert ev.fatalities == 2
+
+
+def test_opinion_pieces_are_not_coded():
+    from datetime import date
+
+    from watchfloor.extract import Extractor
+    from watchfloor.models import Document
+
+    text = "ISIS fighters attacked an army checkpoint near Palmyra, killing three soldiers."
+    ex = Extractor()
+    assert ex.extract(Document(text=text, id="a", date=date(2025, 12, 1), title="Ambush near Palmyra"))
+    assert ex.extract(Document(text=text, id="b", date=date(2025, 12, 1), title="Opinion: the desert war")) == []

@@ -30,6 +30,8 @@ BACKGROUND_DAYS = 45
 # How far back a sentence with no place may borrow the last place named.
 PLACE_CONTEXT_SENTENCES = 3
 MAX_PARSED_SENTENCES = 12
+# Opinion and comment pieces are not coded (as ACLED and UCDP do not code from them).
+OPINION_TITLE = re.compile(r"\s*(?:opinion|op-ed|comment|commentary|editorial|column)\s*[:|\-–—]", re.I)
 # The lede: how many body sentences after the headline may hold it.
 LEDE_SENTENCES = 3
 
@@ -200,6 +202,8 @@ class Extractor:
 
         text = doc.text
         ref = ref_date or doc.date
+        if doc.title and OPINION_TITLE.match(doc.title):
+            return []  # comment pieces argue; the events they mention are coded from the reports
         sents = split_sentences(text)
         if not sents:
             return []
