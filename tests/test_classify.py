@@ -122,3 +122,12 @@ def test_event_detection_counts():
     assert r["0.45"]["flagged"] == 2 and r["0.45"]["precision"] == pytest.approx(0.5)
     assert r["0.45"]["recall"] == pytest.approx(0.5)
     assert r["0.60"]["flagged"] == 1 and r["0.60"]["precision"] == pytest.approx(1.0)
+
+
+def test_local_actor_pairs_and_prefixes():
+    from watchfloor.extract.classify import features_groups
+
+    ng, cues, pre = features_groups("Militants seized the town; far away, many weeks later, the army recaptured it.")
+    assert "W:nonstate<seize" in cues and "W:govt<regain" in cues
+    assert "W:nonstate<regain" not in cues  # more than 6 tokens apart
+    assert "X:recap" in pre and "X:milit" in pre and all(p.startswith("X:") for p in pre)

@@ -34,6 +34,7 @@ from watchfloor.extract.classify import (
     NONE_PREFIX,
     EventClassifier,
     feature_spec_hash,
+    features_groups,
     features_split,
 )
 from watchfloor.models import SUB_EVENT_TO_TYPE
@@ -215,8 +216,8 @@ def _design(examples: list[Example], vocab: list[str]):
 def build_vocab(examples: list[Example], min_df: int, max_features: int) -> list[str]:
     df: Counter = Counter()
     for e in examples:
-        ng, cu = features_split(e.text)
-        df.update(set(ng) | set(cu))
+        ng, cu, ex = features_groups(e.text)
+        df.update(set(ng) | set(cu) | set(ex))
     feats = [f for f, n in df.items() if n >= min_df]
     feats.sort(key=lambda f: (-df[f], f))
     return sorted(feats[:max_features])

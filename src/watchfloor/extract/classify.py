@@ -1,6 +1,6 @@
 """Event typing: a sentence or short snippet -> ACLED sub-event type (or no event).
 
-The model is a multinomial logistic regression over three kinds of sparse,
+The model is a multinomial logistic regression over five kinds of sparse,
 binary features, trained at build time with scikit-learn
 (``scripts/train_typing.py``) and shipped as plain arrays
 (``data/models/typing_model.npz``).  Inference here is pure numpy/python:
@@ -11,7 +11,12 @@ binary features, trained at build time with scikit-learn
   ``recaptured`` -> ``C:regain``, ...);
 * ordered pairs of cues present in the same text (``P:govt<regain`` says a
   state-force word comes before a recapture word), which let a linear model
-  tell "the army recaptured the town" from "rebels captured the town".
+  tell "the army recaptured the town" from "rebels captured the town";
+* *local* actor pairs: an actor cue (state forces, non-state groups, civilians)
+  and another cue within 6 tokens of each other, in text order
+  (``W:nonstate<seize`` for "militants ... seized");
+* 5-character prefixes of tokens of 7+ characters (``X:recap``), a cheap
+  stand-in for character n-grams (morphological robustness).
 
 The model distinguishes 25 ACLED sub-event types and several *no event*
 classes (natural disaster, man-made disaster, crime, diplomacy, claims,
@@ -340,7 +345,7 @@ def feature_spec_hash() -> str:
     """Fingerprint of the feature extractor; the model file records it."""
     h = hashlib.sha256()
     h.update(json.dumps(_CUES, sort_keys=True).encode())
-    h.update(b"v1:stem:uni+bi:cues:ordered-pairs")
+    h.update(f"v2:stem:uni+bi:cues:ordered-pairs:window{_WINDOW}:{sorted(_ACTORS)}:prefix{_PREFIX}".encode())
     return h.hexdigest()[:16]
 
 
@@ -362,20 +367,21 @@ def _stem(tok: str) -> str:
 
 
 class _Memo:
-    """Per-token and per-bigram caches (stem, cues); bounded."""
+    """Per-token (stem, cues, prefix feature) and per-bigram (cues) caches; bounded."""
 
     MAX = 400_000
 
     def __init__(self) -> None:
-        self.tok: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self.tok: dict[str, tuple[str, tuple[str, ...], str]] = {}
         self.bi: dict[str, tuple[str, ...]] = {}
 
-    def token(self, t: str) -> tuple[str, tuple[str, ...]]:
+    def token(self, t: str) -> tuple[str, tuple[str, ...], str]:
         r = self.tok.get(t)
         if r is None:
             cues = (tuple(c for c, rx in _CUE_TOKEN.items() if rx.fullmatch(t))
                     if _ANY_TOKEN.fullmatch(t) else ())
-            r = (_stem(t), cues)
+            pre = "X:" + t[:_PREFIX] if len(t) > _PREFIX + 1 and not t.isdigit() else ""
+            r = (_stem(t), cues, pre)
             if len(self.tok) > self.MAX:
                 self.tok.clear()
             self.tok[t] = r
@@ -395,23 +401,38 @@ class _Memo:
 _MEMO = _Memo()
 
 
-def features_split(text: str) -> tuple[list[str], list[str]]:
-    """(n-gram features, cue features) of one text.
+# Actor-class cues: an actor cue and another cue within _WINDOW tokens of each other (in text
+# order) give a local pair feature ("W:nonstate<seize" = "rebels ... seized", "W:govt<disperse" =
+# "police ... dispersed"), sharper than the sentence-wide ordered pairs (P:).
+_ACTORS = frozenset({"govt", "nonstate", "civilian"})
+_WINDOW = 6
+# Sub-word feature: the 5-character prefix of every token of >= 7 characters ("X:recap" for
+# recaptured/recapturing/recapture), a cheap stand-in for character n-grams.
+_PREFIX = 5
+
+
+def features_groups(text: str) -> tuple[list[str], list[str], list[str]]:
+    """(n-gram features, cue features, prefix features) of one text.
 
     Used identically by training (scripts/train_typing.py) and inference; the
-    two groups are weighted differently (n-grams 1/sqrt(n), cues 1).
+    groups are weighted differently (n-grams 1/sqrt(n), cues 1, prefixes 1/sqrt(m)).
     """
     toks = _TOKEN_RE.findall(text.lower())
     memo_tok = _MEMO.tok
     token = _MEMO.token
     stems: list[str] = []
+    prefixes: list[str] = []
     first: dict[str, int] = {}
+    occ: list[tuple[int, str]] = []
     for i, t in enumerate(toks):
         r = memo_tok.get(t) or token(t)
         stems.append(r[0])
+        if r[2]:
+            prefixes.append(r[2])
         for c in r[1]:
             if c not in first:
                 first[c] = i
+            occ.append((i, c))
     memo_bi = _MEMO.bi
     bigram = _MEMO.bigram
     for i in range(len(toks) - 1):
@@ -422,6 +443,7 @@ def features_split(text: str) -> tuple[list[str], list[str]]:
         for c in cues:
             if c not in first or first[c] > i:
                 first[c] = i
+            occ.append((i, c))
     ngrams = stems + [a + " " + b for a, b in zip(stems, stems[1:])]
     cue_feats: list[str] = []
     if first:
@@ -430,13 +452,35 @@ def features_split(text: str) -> tuple[list[str], list[str]]:
         for i, a in enumerate(order):
             for b in order[i + 1:]:
                 cue_feats.append("P:" + a + "<" + b)
-    return ngrams, cue_feats
+    if len(occ) > 1 and not _ACTORS.isdisjoint(first):
+        occ.sort()
+        seen: set[str] = set()
+        n = len(occ)
+        for x in range(n):
+            p1, c1 = occ[x]
+            for y in range(x + 1, n):
+                p2, c2 = occ[y]
+                if p2 - p1 > _WINDOW:
+                    break
+                if c1 == c2 or (c1 not in _ACTORS and c2 not in _ACTORS):
+                    continue
+                f = "W:" + c1 + "<" + c2
+                if f not in seen:
+                    seen.add(f)
+                    cue_feats.append(f)
+    return ngrams, cue_feats, prefixes
+
+
+def features_split(text: str) -> tuple[list[str], list[str]]:
+    """(n-gram features, cue features) of one text (cues include the pair features)."""
+    g = features_groups(text)
+    return g[0], g[1]
 
 
 def features(text: str) -> list[str]:
     """All feature strings of one text (n-grams, cues, ordered cue pairs)."""
-    ngrams, cues = features_split(text)
-    return ngrams + cues
+    ngrams, cues, prefixes = features_groups(text)
+    return ngrams + cues + prefixes
 
 
 # --------------------------------------------------------------------------
@@ -520,9 +564,10 @@ class EventClassifier:
             starts.append(len(idx))
             idx.append(pad)
             val.append(0.0)
-            ngf, cuf = features_split(text)
+            ngf, cuf, prf = features_groups(text)
             ng = [i for i in map(get, ngf) if i is not None]
             cu = [i for i in map(get, cuf) if i is not None]
+            pr = [i for i in map(get, prf) if i is not None]
             if ng:
                 w = 1.0 / math.sqrt(len(ng))
                 idx.extend(ng)
@@ -530,6 +575,10 @@ class EventClassifier:
             if cu:
                 idx.extend(cu)
                 val.extend([1.0] * len(cu))
+            if pr:
+                w = 1.0 / math.sqrt(len(pr))
+                idx.extend(pr)
+                val.extend([w] * len(pr))
         return (np.asarray(idx, dtype=np.int64), np.asarray(val, dtype=np.float32),
                 np.asarray(starts, dtype=np.int64))
 
@@ -553,14 +602,14 @@ class EventClassifier:
         P = self.probabilities(list(texts)) @ self._collapse
         best = P.argmax(axis=1)
         names = self.out_classes
-        for row, j in zip(P, best):
+        for row, j in zip(P.tolist(), best.tolist()):  # python floats: much faster than numpy scalars
             label = names[j]
-            scores = {n: float(p) for n, p in zip(names, row)}
+            scores = dict(zip(names, row))
             if label == NONE:
-                out.append(TypePrediction(None, None, None, float(row[j]), scores))
+                out.append(TypePrediction(None, None, None, row[j], scores))
             else:
                 out.append(TypePrediction(label, SUB_EVENT_TO_TYPE[label], ACLED_TO_PLOVER[label],
-                                          float(row[j]), scores))
+                                          row[j], scores))
         return out
 
     def predict(self, text: str) -> TypePrediction:
