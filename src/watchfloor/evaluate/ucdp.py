@@ -102,6 +102,7 @@ def run(shared_dir: Path) -> dict:
             "deaths_in_range": got_deaths is not None and r["deaths_low"] <= got_deaths <= r["deaths_high"],
             "deaths_gold": best, "deaths_ours": got_deaths,
             "type": main.sub_event_type if main else None,
+            "confidence": main.confidence if main else 0.0,
         }
         results.append(res)
     n = len(results)
@@ -122,8 +123,24 @@ def run(shared_dir: Path) -> dict:
         "deaths_exact": share("deaths_ok"),
         "deaths_in_range": share("deaths_in_range"),
         "gold_unmapped": sum(1 for r in results if not r["gov_gold"]),
+        "reliability": reliability(results),
         "rows": results,
     }
+
+
+FIELDS = ("gov", "dyad", "date", "deaths")
+CONF_BINS = (0.0, 0.6, 0.8, 0.9, 1.01)
+
+
+def reliability(results: list[dict]) -> list[dict]:
+    """Main-event confidence bins against how many of its scored fields are right."""
+    out = []
+    for lo, hi in zip(CONF_BINS, CONF_BINS[1:]):
+        rows = [r for r in results if lo <= r["confidence"] < hi]
+        right = sum(r[f"{k}_ok"] for r in rows for k in FIELDS)
+        out.append({"bin": f"{lo:.2f}-{min(hi, 1.0):.2f}", "n": len(rows),
+                    "fields_right": round(right / (len(rows) * len(FIELDS)), 3) if rows else None})
+    return out
 
 
 def report(f: dict) -> str:
@@ -138,8 +155,12 @@ def report(f: dict) -> str:
         f"  date                   {f['date']:.3f}   (target >= 0.90)",
         f"  deaths exact (best)    {f['deaths_exact']:.3f}   (target >= 0.75)",
         f"  deaths in low-high     {f['deaths_in_range']:.3f}",
-        "  misses:",
+        "  reliability: main-event confidence -> share of governorate, dyad, date, deaths right",
     ]
+    for b in f["reliability"]:
+        share = "-" if b["fields_right"] is None else f"{b['fields_right']:.3f}"
+        lines.append(f"    {b['bin']}  n={b['n']:<3} {share}")
+    lines.append("  misses:")
     for r in f["rows"]:
         wrong = [k for k in ("gov", "dist", "dyad", "date", "deaths") if not r[f"{k}_ok"]
                  and (k != "dist" or r["dist_scored"])]
