@@ -529,18 +529,20 @@ _BRACKET_GAP = re.compile(r"^\s*\(\s*$")
 
 
 def _drop_owned_generics(text: str, mentions: list[ActorMention]) -> list[ActorMention]:
-    """A generic force noun owned or named by a neighbour is that neighbour, not another actor.
+    """A force named in brackets, or a generic force owned by a neighbour, is that other actor.
 
-    "the SDF's internal security forces" and "internal security forces (Asayish)" are
-    the SDF's and the Asayish, not the Interior Ministry's police. Generic mentions
-    are common-noun forces written in lower case ("security forces", "the army").
+    "Internal Security Forces (Asayish)": the name in brackets says which force. "the
+    SDF's internal security forces" are the SDF's, not the Interior Ministry's police;
+    generic mentions are common-noun forces written in lower case ("security forces").
     """
     keep = []
     for k, m in enumerate(mentions):
+        nxt = mentions[k + 1] if k + 1 < len(mentions) else None
+        if nxt is not None and _BRACKET_GAP.match(text[m.end:nxt.start]) \
+                and text[nxt.end:nxt.end + 2].lstrip().startswith(")"):
+            continue
         generic = m.mention[1:] == m.mention[1:].lower() and bool(_GENERIC_HEAD.search(m.mention))
         if generic and k > 0 and _POSSESSIVE_GAP.match(text[mentions[k - 1].end:m.start]):
-            continue
-        if generic and k + 1 < len(mentions) and _BRACKET_GAP.match(text[m.end:mentions[k + 1].start]):
             continue
         keep.append(m)
     return keep

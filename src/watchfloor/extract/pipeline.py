@@ -68,7 +68,6 @@ _DIRECTION = re.compile(
 _ROAD_TO = re.compile(r"\b(?:road|highway|way|route|heading|headed)\s+(?:to|towards|from)\s+(?:the\s+)?(?:town\s+of\s+|village\s+of\s+)?$", re.I)
 _REFERENCE = re.compile(r"(?:\d+\s*(?:km|kilomet\w+|miles?)\s+)?(?:north|south|east|west)[\w-]*\s+of\b|near\b|outside\b", re.I)
 _LIST_AND = re.compile(r"\s*,?\s*(?:and|or|&)\s+(?:the\s+)?(?:\w+ern\s+)?$", re.I)
-_PAREN_NAME = re.compile(r"\s*\(\s*$")
 _TURN = re.compile(r"^\W*(?:on\s+the\s+other\s+hand|meanwhile|in\s+addition|also|elsewhere|separately|in\s+a\s+separate|"
                    r"in\s+another|since|it\s+is\s+worth)\b", re.I)
 _BETWEEN_PLACES = re.compile(r"\bbetween\s+(?:the\s+)?(?:towns?\s+of\s+|villages?\s+of\s+)?$", re.I)
@@ -227,10 +226,6 @@ class Extractor:
         if not picked:
             return []
         all_actors = self.actors.find(text, on=ref)
-        # "Internal Security Forces (Asayish)": the name in brackets says which force
-        all_actors = [m for k, m in enumerate(all_actors)
-                      if not (k + 1 < len(all_actors) and _PAREN_NAME.fullmatch(text[m.end:all_actors[k + 1].start])
-                              and text[all_actors[k + 1].end:all_actors[k + 1].end + 2].lstrip().startswith(")"))]
         actors = [m for m in all_actors if m.actor_id not in self.source_ids]
         places = [self._toward(text, p) for p in self._usable_places(text, self.geocoder.find(text), all_actors)]
         dates = find_dates(text, ref)
