@@ -123,3 +123,19 @@ def test_opinion_pieces_are_not_coded():
     ex = Extractor()
     assert ex.extract(Document(text=text, id="a", date=date(2025, 12, 1), title="Ambush near Palmyra"))
     assert ex.extract(Document(text=text, id="b", date=date(2025, 12, 1), title="Opinion: the desert war")) == []
+
+
+def test_one_side_named_twice_acts_in_arrests():
+    """'The SDF's internal security forces (Asayish) ... arrested two men': the Asayish arrested;
+    the SDF and its Asayish are one side, not arrester and arrested."""
+    from datetime import date
+
+    from watchfloor.extract import Extractor
+    from watchfloor.models import Document
+
+    text = ("The SDF's internal security forces (Asayish) closed the road near Raqqa for several hours "
+            "and arrested two men suspected of planting a roadside bomb.")
+    (ev,) = Extractor().extract(Document(text=text, id="t", date=date(2025, 12, 4)))
+    assert ev.sub_event_type == "Arrests" and ev.arrests == 2
+    assert ev.actor1 == "Asayish: Kurdish internal security forces"
+    assert ev.actor2 != "SDF: Syrian Democratic Forces"

@@ -30,6 +30,11 @@ BACKGROUND_DAYS = 45
 # How far back a sentence with no place may borrow the last place named.
 PLACE_CONTEXT_SENTENCES = 3
 MAX_PARSED_SENTENCES = 12
+# Sub-event types whose one named side is the one acting, not the one hit.
+SELF_ACTED = {"Arrests", "Disrupted weapons use", "Headquarters or base established",
+              "Change to group/activity", "Non-violent transfer of territory", "Other"}
+# A sentence typed as violence at least this surely shows its actors fighting (see _opponent).
+OPPONENT_CONFIDENCE = 0.35
 # Opinion and comment pieces are not coded (as ACLED and UCDP do not code from them).
 OPINION_TITLE = re.compile(r"\s*(?:opinion|op-ed|comment|commentary|editorial|column)\s*[:|\-–—]", re.I)
 # The lede: how many body sentences after the headline may hold it.
@@ -250,8 +255,7 @@ class Extractor:
             ]
             span_doc = parsed.get(i)
             a1, a2 = assign_roles(sentence, sent_actors, pred.sub_event_type, doc=span_doc)
-            if a1 is not None and a2 is not None and self._lineage(a1.actor_id) & self._lineage(a2.actor_id):
-                a1 = None  # "pro-regime militiamen ... of the Quds Brigade": one side, not two
+            a1, a2 = self._one_side(a1, a2, pred.sub_event_type)
             tally = self._is_tally(text, sents, i)
             fat = None if tally else event_fatalities(sentence)
             arr = None if tally else event_arrests(sentence)
@@ -282,7 +286,12 @@ class Extractor:
                     headline=i == headline, background=background,
                 ))
         candidates = self._merge_headline(candidates, headline, lede)
-        return self._fold(doc, text, candidates, actors)
+        # the other side of a one-sided event is sought first among the actors the report
+        # shows fighting (sentences typed as violence), then among all it names
+        violent = [sents[i] for i, p in enumerate(preds)
+                   if p.event_type and p.event_type != "Strategic developments" and p.confidence >= OPPONENT_CONFIDENCE]
+        fighting = [m for m in actors if any(s <= m.start < e for s, e in violent)]
+        return self._fold(doc, text, candidates, (fighting, actors))
 
     def extract_many(self, docs: Iterable[Document], ref_date: date | None = None) -> Iterator[tuple[Document, list[Event]]]:
         for d in docs:
@@ -562,6 +571,17 @@ class Extractor:
                 break
         return out
 
+    def _one_side(self, a1: ActorMention | None, a2: ActorMention | None,
+                  sub_event_type: str) -> tuple[ActorMention | None, ActorMention | None]:
+        """One side named twice ("pro-regime militiamen of the Quds Brigade", "the SDF's security
+        forces (Asayish)") is not a dyad. In an action a side takes itself (arrests, seizures,
+        bases) it is the actor, as its more specific unit; in violence it is the side hit."""
+        if a1 is None or a2 is None or not self._lineage(a1.actor_id) & self._lineage(a2.actor_id):
+            return a1, a2
+        if sub_event_type in SELF_ACTED:
+            return (a2 if a1.actor_id in self._lineage(a2.actor_id) else a1), None
+        return None, a2
+
     def _camp(self, actor_id: str) -> set[str]:
         """The actor, its parents, and the coalitions they belong to or partner with: one camp."""
         camp = self._lineage(actor_id)
@@ -601,7 +621,7 @@ class Extractor:
         m = best[0]
         return ActorMention(m.mention, 0, 0, m.actor_id, m.name, m.actor_type)
 
-    def _fold(self, doc: Document, text: str, cands: list[_Candidate], actors=()) -> list[Event]:
+    def _fold(self, doc: Document, text: str, cands: list[_Candidate], pools=((), ())) -> list[Event]:
         """One event per location per day; the fields of later sentences fill the gaps."""
         groups: dict[tuple[str, date | None], _Candidate] = {}
         order: list[tuple[str, date | None]] = []
@@ -641,13 +661,13 @@ class Extractor:
 
         ranked = sorted(groups.values(), key=salience, reverse=True)
         for c in ranked:
-            if c.actor1 is not None and c.actor2 is not None \
-                    and self._lineage(c.actor1.actor_id) & self._lineage(c.actor2.actor_id):
-                c.actor1 = None  # two sentences naming the same side do not make a dyad
+            c.actor1, c.actor2 = self._one_side(c.actor1, c.actor2, c.sub_event_type)
             # one side named: the other as the report implies it
             if (c.actor1 is None) != (c.actor2 is None):
                 side = c.actor1 or c.actor2
-                other = self._opponent(side, actors) if side.actor_type not in (7,) else None
+                other = None
+                if side.actor_type != 7:  # civilians have no "other side" to infer
+                    other = self._opponent(side, pools[0]) or self._opponent(side, pools[1])
                 if other is not None:
                     if c.actor1 is None:
                         c.actor1 = other
