@@ -131,3 +131,13 @@ def test_local_actor_pairs_and_prefixes():
     assert "W:nonstate<seize" in cues and "W:govt<regain" in cues
     assert "W:nonstate<regain" not in cues  # more than 6 tokens apart
     assert "X:recap" in pre and "X:milit" in pre and all(p.startswith("X:") for p in pre)
+
+
+def test_capturing_people_is_an_arrest_not_territory():
+    """ACLED codebook: a capture of persons is an arrest; a capture of places changes territory."""
+    from watchfloor.extract.classify import EventClassifier
+
+    c = EventClassifier.default()
+    assert c.predict("Coalition forces captured a senior ISIS official in a raid near Hajin.").sub_event_type == "Arrests"
+    assert c.predict("ISIS fighters captured the village of Kashma from the army.").sub_event_type \
+        == "Non-state actor overtakes territory"

@@ -488,6 +488,19 @@ def features(text: str) -> list[str]:
 # --------------------------------------------------------------------------
 
 
+_TERRITORY = {"Non-state actor overtakes territory", "Government regains territory"}
+_PERSON_CAPTURED = re.compile(
+    r"\b(?:captur|seiz|detain|nabb|apprehend)\w*\s+(?:\w+\s+){0,4}?(?:leaders?|officials?|commanders?|members?|"
+    r"suspects?|militants?|operatives?|emirs?|fighters?|individuals?|men|man|persons?|people)\b"
+    r"|\b(?:leaders?|officials?|commanders?|members?|suspects?|operatives?|emirs?|individuals?|man)\s+"
+    r"(?:\w+\s+){0,3}?(?:was|were|had\s+been|has\s+been)\s+(?:captured|seized|detained|apprehended)\b",
+    re.I)
+_PLACE_CAPTURED = re.compile(
+    r"\b(?:captur|seiz|took|tak|recaptur|retook|regain|overr[au]n)\w*\s+(?:\w+\s+){0,4}?(?:control|villages?|towns?|"
+    r"city|cities|areas?|positions?|hills?|districts?|territory|bases?|airports?|neighbou?rhoods?|checkpoints?)\b",
+    re.I)
+
+
 @dataclass
 class TypePrediction:
     sub_event_type: str | None  # None = no event
@@ -602,9 +615,11 @@ class EventClassifier:
         P = self.probabilities(list(texts)) @ self._collapse
         best = P.argmax(axis=1)
         names = self.out_classes
-        for row, j in zip(P.tolist(), best.tolist()):  # python floats: much faster than numpy scalars
+        for text, row, j in zip(texts, P.tolist(), best.tolist()):  # python floats: faster than numpy scalars
             label = names[j]
             scores = dict(zip(names, row))
+            if label in _TERRITORY and _PERSON_CAPTURED.search(text) and not _PLACE_CAPTURED.search(text):
+                label = "Arrests"  # codebook: capturing people is an arrest, not a territorial change
             if label == NONE:
                 out.append(TypePrediction(None, None, None, row[j], scores))
             else:
