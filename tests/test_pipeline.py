@@ -139,3 +139,17 @@ def test_one_side_named_twice_acts_in_arrests():
     assert ev.sub_event_type == "Arrests" and ev.arrests == 2
     assert ev.actor1 == "Asayish: Kurdish internal security forces"
     assert ev.actor2 != "SDF: Syrian Democratic Forces"
+
+
+def test_armed_groups_are_arrested_not_arresting():
+    from datetime import date
+
+    from watchfloor.extract import Extractor
+    from watchfloor.models import Document
+
+    text = ("Coalition forces conducted a raid near al-Shuhayl in Deir ez-Zor on Saturday. "
+            "An ISIS provincial official was captured at a residence near the town of al-Shuhayl.")
+    evs = Extractor().extract(Document(text=text, id="t", date=date(2025, 10, 27)))
+    arrests = [e for e in evs if e.sub_event_type == "Arrests"]
+    assert arrests and arrests[0].actor2 == "Islamic State (Syria)"
+    assert arrests[0].actor1 != "Islamic State (Syria)"

@@ -576,11 +576,24 @@ class Extractor:
         """One side named twice ("pro-regime militiamen of the Quds Brigade", "the SDF's security
         forces (Asayish)") is not a dyad. In an action a side takes itself (arrests, seizures,
         bases) it is the actor, as its more specific unit; in violence it is the side hit."""
+        if sub_event_type == "Arrests" and a1 is not None and not self._arrests_people(a1) \
+                and (a2 is None or self._arrests_people(a2)):
+            return a2, a1  # "an ISIS official was captured": armed groups are arrested, not arresting
         if a1 is None or a2 is None or not self._lineage(a1.actor_id) & self._lineage(a2.actor_id):
             return a1, a2
         if sub_event_type in SELF_ACTED:
             return (a2 if a1.actor_id in self._lineage(a2.actor_id) else a1), None
         return None, a2
+
+    def _arrests_people(self, m: ActorMention) -> bool:
+        """State and foreign forces arrest; so do de facto authorities (tagged `authority`).
+        An armed group taking people is an abduction in ACLED's codebook, not an arrest."""
+        if m.actor_type in (1, 8):
+            return True
+        try:
+            return "authority" in (self.actors.get(m.actor_id).get("tags") or [])
+        except KeyError:
+            return False
 
     def _camp(self, actor_id: str) -> set[str]:
         """The actor, its parents, and the coalitions they belong to or partner with: one camp."""
