@@ -153,3 +153,14 @@ def test_armed_groups_are_arrested_not_arresting():
     arrests = [e for e in evs if e.sub_event_type == "Arrests"]
     assert arrests and arrests[0].actor2 == "Islamic State (Syria)"
     assert arrests[0].actor1 != "Islamic State (Syria)"
+
+
+def test_standing_states_are_not_events():
+    from datetime import date
+
+    from watchfloor.extract import Extractor
+    from watchfloor.models import Document
+
+    text = ("France has been a member of the Coalition since 2014 and kept special forces and aircraft "
+            "in the campaign against ISIS in Iraq and Syria.")
+    assert Extractor().extract(Document(text=text, id="t", date=date(2025, 11, 3))) == []

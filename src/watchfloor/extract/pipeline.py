@@ -60,6 +60,12 @@ _BACKGROUND = re.compile(
     r"^\W*(?:it\s+is\s+worth\s+(?:noting|mentioning)|notably|it\s+should\s+be\s+noted|[\"“]|since\s+\d|since\s+the\s+beginning)",
     re.I,
 )
+# A standing state of affairs, not an event: "has been a member since 2014", "for years".
+_STANDING = re.compile(
+    r"\b(?:has|have|had)\s+(?:long\s+)?been\b[^.;]{0,80}\bsince\s+(?:19|20)\d\d\b"
+    r"|\bsince\s+(?:19|20)\d\d\s*,?\s+(?:has|have)\b|\bfor\s+(?:many\s+)?(?:years|decades)\b",
+    re.I,
+)
 # Clause breaks inside a sentence, to tie a count to its place.
 _CLAUSE = re.compile(r";|,?\s+while\s+|\s+whereas\s+|\bmeanwhile\b|\bon\s+the\s+other\s+hand\b|,\s+as\s+|\s[–—]\s|\s\|\s", re.I)
 # "the Damascus-Deir Ezzor highway": a road named after the towns it joins, not the place of the event
@@ -249,6 +255,8 @@ class Extractor:
             event_date, precision = self._event_date(dates, sents, i, ref)
             if event_date and ref and event_date < ref - timedelta(days=BACKGROUND_DAYS):
                 continue  # history recalled in the report, not the news it reports
+            if _STANDING.search(sentence) and not event_fatalities(sentence):
+                continue  # "France has been a member since 2014 and kept aircraft in the campaign"
             sent_actors = [
                 ActorMention(m.mention, m.start - s, m.end - s, m.actor_id, m.name, m.actor_type)
                 for m in actors if s <= m.start < e
