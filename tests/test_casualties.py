@@ -93,3 +93,17 @@ def test_day_of_month_is_not_a_count():
     assert event_fatalities("On 15 December, two children were killed and one injured.") == 2
     assert event_fatalities("On December 15, two children were killed.") == 2
     assert event_fatalities("15 people were killed in Idlib on 3 March.") == 15
+
+
+def test_count_parted_from_its_verb_by_asides():
+    s = "Three men, residents said, named as A and B and C, were killed when the building collapsed."
+    assert event_fatalities(s) == 3
+    assert event_fatalities("Four soldiers, according to a military source, were wounded in the blast.") is None
+    # a clause, not an aside: no count read across it
+    assert event_fatalities("Two houses were hit, and three, the source said, were killed.") is None
+
+
+def test_one_person_died_without_auxiliary():
+    assert event_fatalities("A farmer died on Monday when a mine exploded near his field in Hama.") == 1
+    assert event_fatalities("An elderly woman died in the fire.") == 1
+    assert event_fatalities("A plan died in committee.") is None

@@ -164,3 +164,62 @@ def test_standing_states_are_not_events():
     text = ("France has been a member of the Coalition since 2014 and kept special forces and aircraft "
             "in the campaign against ISIS in Iraq and Syria.")
     assert Extractor().extract(Document(text=text, id="t", date=date(2025, 11, 3))) == []
+
+
+def test_headline_counting_killed_and_wounded_reports_the_event(ex):
+    text = (
+        "Roadside bomb | Four regime soldiers killed and wounded in blast in Homs desert\n"
+        "Homs province: sources have reported that a roadside bomb hit a military truck near the town of "
+        "Al-Sukhnah in the eastern countryside of Homs on Monday. "
+        "The blast left one soldier dead and three others injured.\n"
+        "Since the beginning of the year, activists have documented more than 300 attacks in the desert. "
+        "These attacks claimed the lives of 210 people, categorised as follows:\n"
+        "- 80 civilians, including 12 women\n"
+        "- 130 fighters of factions that signed reconciliation deals with the regime.\n"
+    )
+    events = run(ex, text)
+    assert events and events[0].admin1_pcode == "SY04"
+    assert events[0].fatalities == 1
+    assert not any("130 fighters" in e.evidence and e is events[0] for e in events)
+
+
+def test_items_of_a_tally_list_are_background(ex):
+    from watchfloor.extract.sentences import split_sentences
+
+    text = ("Since the beginning of the year, activists have documented more than 300 attacks. "
+            "These attacks claimed the lives of 210 people, categorised as follows:\n"
+            "- 80 civilians, including 12 women\n"
+            "- 130 fighters of factions that signed reconciliation deals with the regime.\n")
+    sents = split_sentences(text)
+    items = [i for i, (s, e) in enumerate(sents) if text[s:e].startswith("-")]
+    assert items and all(ex._is_tally(text, sents, i) for i in items)
+    assert not ex._is_tally("Intro line here.\n- a list item\n", split_sentences("Intro line here.\n- a list item\n"), 1)
+
+
+def test_headline_counting_killed_and_wounded_counts_as_harm():
+    from watchfloor.extract.pipeline import _reports_harm
+
+    assert _reports_harm("Five regime soldiers killed and wounded in ambush in Daraa countryside")
+    assert _reports_harm("Three civilians injured in shelling on Idlib")
+    assert not _reports_harm("Regime forces shell Idlib countryside")
+
+
+def test_one_place_named_twice_locates_the_sentence(ex):
+    text = ("Activists reported that a farmer died in a mine explosion on Monday in Ain Al-Arab (Kobani) near "
+            "the border.\nOther news followed.\n")
+    events = run(ex, text)
+    assert events and events[0].admin2_pcode == "SY0206"
+    assert events[0].fatalities == 1
+
+
+def test_lede_without_headline_leads_and_takes_the_next_place(ex):
+    text = (
+        "Geolocation\n"
+        "At least one civilian was killed and two were injured in a missile strike on the afternoon of March 8, 2021.\n"
+        "Local sources said the missile hit farmland near the town of Atmeh.\n"
+        "Separately, warplanes carried out airstrikes on the outskirts of Idlib city on Monday.\n"
+        "Regime forces shelled the town of Kafr Nabl in southern Idlib on Monday.\n"
+    )
+    events = run(ex, text)
+    assert events and events[0].fatalities == 1
+    assert events[0].admin1_pcode == "SY07" and events[0].location == "Atmeh"

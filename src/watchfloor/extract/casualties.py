@@ -103,7 +103,13 @@ _LEFT = re.compile(
 _SINGULAR = re.compile(
     rf"\b(?P<num>an?|one)\s+(?P<nouns>{_NOUNS.format(stop=_STOP, n=6)})(?:was|has\s+been|had\s+been|is|got)\s+"
     rf"(?:(?:also|reportedly|allegedly|later|subsequently|fatally|seriously|critically|lightly)\s+)?"
-    rf"(?P<verb>{_KILL}|{_INJ}|{_ARR}|shot)\b",
+    rf"(?P<verb>{_KILL}|{_INJ}|{_ARR}|shot)\b"
+    rf"|\b(?P<num2>an?|one)\s+(?!of\b)(?P<nouns2>{_NOUNS.format(stop=_STOP, n=4)})(?P<died>died|perished)\b",
+)
+# a count and its verb parted by asides: "Two people, according to local sources, identified as A and B, were killed"
+_ASIDE = re.compile(
+    rf"\b{_MOD}(?P<num>{_NUM})\s+(?P<noun>[\w’'\-]+)\s*,(?P<aside>[^,.;:()]{{3,100}},(?:[^,.;:()]{{3,100}},)?)"
+    rf"\s*{_AUX}(?P<verb>{_KILL}|{_INJ}|{_ARR})\b",
 )
 _TOLL = re.compile(
     rf"\b(?P<head>(?:the\s+)?(?:death\s+toll|toll|number\s+of\s+(?:[\w’'\-]+\s+){0,3}?(?:dead|deaths|killed|fatalities|victims)))"
@@ -369,13 +375,22 @@ def _scan(low: str, lo: int, hi: int, add) -> None:
                 break
             add(c.start("num"), c.end(), kind, parse_number(c.group("num")), num_span=c.span("num"))
             pos = c.end()
+    for m in _ASIDE.finditer(low, lo, hi):
+        noun, aside = m.group("noun"), m.group("aside")
+        if not _PERSON_HINT.fullmatch(noun) or noun in ("of", "more", "others", "another") or _TRIGGER.search(aside) \
+                or re.match(r"\s*(?:and|or|but|while|whereas|then)\b", aside):
+            continue
+        add(m.start("num"), m.end(), _kind(m.group("verb")), parse_number(m.group("num")), num_span=m.span("num"))
     for m in _SINGULAR.finditer(low, lo, hi):
-        nouns = (m.group("nouns") or "").strip()
+        nouns = (m.group("nouns") or m.group("nouns2") or "").strip()
         if low.endswith("no ", max(0, m.start() - 3), m.start()):
             continue
         if not nouns or nouns.split()[0] in _VAGUE_NOUNS or nouns.startswith(("number", "total", "few")):
             continue
-        verb = m.group("verb")
+        if m.group("died") and not (_PERSON_HINT.fullmatch(nouns.split()[-1])
+                                    or re.fullmatch(r"[a-z]+(?:ian|ist|er|or|ee)", nouns.split()[-1])):
+            continue  # "a worker died"; not "a project died"
+        verb = m.group("verb") or "died"
         kind = "injured" if verb == "shot" else _kind(verb)
         add(m.start(), m.end(), kind, 1, num_span=(m.start(), m.end()))
     for m in _LOST.finditer(low, lo, hi):

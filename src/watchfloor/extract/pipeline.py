@@ -84,6 +84,22 @@ _TURN = re.compile(r"^\W*(?:on\s+the\s+other\s+hand|meanwhile|in\s+addition|also
 _BETWEEN_PLACES = re.compile(r"\bbetween\s+(?:the\s+)?(?:towns?\s+of\s+|villages?\s+of\s+)?$", re.I)
 
 
+_KILLED_AND_WOUNDED = re.compile(r"\b(?:killed|dead)\s+and\s+(?:wounded|injured)\b|\b(?:wounded|injured)\s+and\s+killed\b",
+                                 re.I)
+# A bulleted line: an item of the list the sentence before it introduces.
+_LIST_ITEM = re.compile(r"^\s*[-–•*]\s")
+
+
+def _reports_harm(sentence: str) -> bool:
+    """The sentence counts people killed or wounded ("Five soldiers killed and wounded in ambush")."""
+    from .casualties import event_fatalities, event_injuries
+
+    if event_fatalities(sentence) or event_injuries(sentence):
+        return True
+    return bool(_KILLED_AND_WOUNDED.search(sentence)) and bool(re.search(r"\d|\b(?:one|two|three|four|five|six|seven|"
+                                                                       r"eight|nine|ten|dozen)\b", sentence, re.I))
+
+
 @functools.lru_cache(maxsize=4)
 def load_spacy(name: str):
     """The configured spaCy pipeline, without the components extraction does not use."""
@@ -154,6 +170,7 @@ def _distinct_locations(places: list[Place]) -> list[Place]:
         p_code = p.admin3_pcode or p.admin2_pcode or p.admin1_pcode
         inside_other = any(
             q is not p and p_code and p_code in _ancestors(q) and q.geo_precision <= p.geo_precision
+            and not _same_place(p, q)  # "Ain al-Arab (Kobani)": one place named twice, not one inside another
             for q in places
         )
         if inside_other:
@@ -223,8 +240,8 @@ class Extractor:
         headline = self._headline(text, sents)
         lede = self._lede(text, sents, headline)
         for k in (headline, lede):
-            # a headline or lede that counts the dead reports an event, however its wording scores
-            if k is not None and k not in picked and event_fatalities(text[sents[k][0]:sents[k][1]]):
+            # a headline or lede that counts the dead or wounded reports an event, however its wording scores
+            if k is not None and k not in picked and _reports_harm(text[sents[k][0]:sents[k][1]]):
                 typed = self._typed(preds[k])
                 if typed is not None:
                     preds[k] = typed
@@ -276,6 +293,8 @@ class Extractor:
             inherited = False
             if not locations:
                 prior = self._context_place(places, sents, i)
+                if prior is None and i == lede:
+                    prior = self._next_place(places, sents, i)
                 locations = [prior] if prior else [None]
                 inherited = prior is not None
             if len(locations) > 1:
@@ -413,6 +432,12 @@ class Extractor:
         sentence = text[s:e]
         if re.search(r"\bas\s+follows\b", sentence, re.I):
             return True
+        if i > 0 and _LIST_ITEM.match(sentence):
+            k = i - 1  # an item of a list: a tally when the sentence introducing the list is one
+            while k > 0 and _LIST_ITEM.match(text[sents[k][0]:sents[k][1]]):
+                k -= 1
+            if k != i - 1 or not _LIST_ITEM.match(text[sents[k][0]:sents[k][1]]):
+                return Extractor._is_tally(text, sents, k)
         if i > 0 and _ANAPHORIC.match(sentence):
             ps, pe = sents[i - 1]
             return bool(_TALLY_CONTEXT.search(text[ps:pe]))
@@ -485,6 +510,8 @@ class Extractor:
         its own place, actors and counts (headlines round numbers and merge the killed with the
         wounded); the headline fills what the body leaves empty."""
         if headline is None:
+            for c in cands:  # no headline: the lede alone opens the report
+                c.lede = c.lede or (c.sent_index == lede and not c.background)
             return cands
         head = [c for c in cands if c.sent_index == headline]
         body = [c for c in cands if c.sent_index != headline and not c.background]
@@ -568,6 +595,18 @@ class Extractor:
         same = [p for p in before if p.start >= last_sent_start]
         locs = _distinct_locations(same)
         return min(locs, key=lambda p: p.geo_precision) if len(locs) == 1 else None
+
+    @staticmethod
+    def _next_place(places: list[Place], sents, i: int) -> Place | None:
+        """A lede naming no place, with none before it: the one place of the first later sentence
+        (within PLACE_CONTEXT_SENTENCES) that names any ("... were killed in a missile strike.
+        Sources said the missile targeted the town of X")."""
+        for k in range(i + 1, min(len(sents), i + 1 + PLACE_CONTEXT_SENTENCES)):
+            s, e = sents[k]
+            locs = _distinct_locations([p for p in places if s <= p.start < e])
+            if locs:
+                return locs[0] if len(locs) == 1 else None
+        return None
 
     def _lineage(self, actor_id: str) -> set[str]:
         out, rid = set(), actor_id
