@@ -406,8 +406,8 @@ def _scan(low: str, lo: int, hi: int, add) -> None:
         add(m.start(), m.end(), "pronoun", 1)  # one death, unless the sentence counts it itself
 
 
-def _event_total(sentence: str, kind: str) -> int | None:
-    counts = [c for c in find_counts(sentence) if c.kind == kind]
+def _event_total(sentence: str, kind: str, counts: list[CountMention] | None = None) -> int | None:
+    counts = [c for c in (find_counts(sentence) if counts is None else counts) if c.kind == kind]
     if not counts:
         if kind == "killed" and _NONE.search(sentence.lower()):
             return 0
@@ -432,14 +432,15 @@ def _event_total(sentence: str, kind: str) -> int | None:
     return total
 
 
-def event_fatalities(sentence: str) -> int | None:
-    """Deaths of this event: sum of distinct non-cumulative killed counts; None if none given."""
-    return _event_total(sentence, "killed")
+def event_fatalities(sentence: str, counts: list[CountMention] | None = None) -> int | None:
+    """Deaths of this event: sum of distinct non-cumulative killed counts; None if none given.
+    `counts`: the sentence's `find_counts`, when the caller has them already."""
+    return _event_total(sentence, "killed", counts)
 
 
-def event_arrests(sentence: str) -> int | None:
+def event_arrests(sentence: str, counts: list[CountMention] | None = None) -> int | None:
     """People arrested in this event; None if the text gives no number."""
-    return _event_total(sentence, "arrested")
+    return _event_total(sentence, "arrested", counts)
 
 
 def event_injuries(sentence: str) -> int | None:

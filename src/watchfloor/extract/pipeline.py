@@ -272,7 +272,9 @@ class Extractor:
             event_date, precision = self._event_date(dates, sents, i, ref)
             if event_date and ref and event_date < ref - timedelta(days=BACKGROUND_DAYS):
                 continue  # history recalled in the report, not the news it reports
-            if _STANDING.search(sentence) and not event_fatalities(sentence):
+            counts = find_counts(sentence)  # read once: deaths, arrests and their places share it
+            deaths = event_fatalities(sentence, counts)
+            if _STANDING.search(sentence) and not deaths:
                 continue  # "France has been a member since 2014 and kept aircraft in the campaign"
             sent_actors = [
                 ActorMention(m.mention, m.start - s, m.end - s, m.actor_id, m.name, m.actor_type)
@@ -282,8 +284,8 @@ class Extractor:
             a1, a2 = assign_roles(sentence, sent_actors, pred.sub_event_type, doc=span_doc)
             a1, a2 = self._one_side(a1, a2, pred.sub_event_type)
             tally = self._is_tally(text, sents, i)
-            fat = None if tally else event_fatalities(sentence)
-            arr = None if tally else event_arrests(sentence)
+            fat = None if tally else deaths
+            arr = None if tally else event_arrests(sentence, counts)
             if fat is None and i == lede and not tally:
                 fat = self._paragraph_count(text, sents, i, picked, event_fatalities)
             sent_places = [p for p in places if s <= p.start < e]
@@ -298,9 +300,9 @@ class Extractor:
                 locations = [prior] if prior else [None]
                 inherited = prior is not None
             if len(locations) > 1:
-                counts = [] if tally else find_counts(sentence)
-                fats = self._counts_by_location(sentence, s, locations, counts, "killed", fat)
-                arrs = self._counts_by_location(sentence, s, locations, counts, "arrested", arr)
+                here = [] if tally else counts
+                fats = self._counts_by_location(sentence, s, locations, here, "killed", fat)
+                arrs = self._counts_by_location(sentence, s, locations, here, "arrested", arr)
             else:
                 fats, arrs = [fat], [arr]
             background = tally or bool(_BACKGROUND.match(sentence))
