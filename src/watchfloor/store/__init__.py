@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import duckdb
 
@@ -85,6 +85,11 @@ class EventFilter:
     event_type: str | None = None  # event_type or sub_event_type, case-insensitive
     doc_id: str | None = None
     limit: int | None = None
+
+
+# the order `_document_from_row` reads
+_DOCUMENT_COLUMNS = ("id, hash, title, text, pub_date, url, publisher, language, source_path, author, "
+                     "retrieved_at, ingested_at")
 
 
 def _document_from_row(row: tuple) -> Document:
@@ -176,7 +181,7 @@ class Store:
             raise
 
     def documents(self, ids: Iterable[str] | None = None) -> list[Document]:
-        cols = "id, hash, title, text, pub_date, url, publisher, language, source_path, author, retrieved_at, ingested_at"
+        cols = _DOCUMENT_COLUMNS
         if ids is None:
             rows = self.con.execute(f"SELECT {cols} FROM documents ORDER BY pub_date, id").fetchall()
         else:
@@ -300,16 +305,3 @@ class Store:
             item["payload"] = json.loads(item["payload"]) if item["payload"] else {}
             items.append(item)
         return items
-
-    def iter_documents(self, batch: int = 200) -> Iterator[Document]:
-        offset = 0
-        while True:
-            docs = self.con.execute(
-                "SELECT id, hash, title, text, pub_date, url, publisher, language, source_path,"
-                " author, retrieved_at, ingested_at FROM documents ORDER BY id LIMIT ? OFFSET ?",
-                [batch, offset],
-            ).fetchall()
-            if not docs:
-                return
-            yield from (_document_from_row(r) for r in docs)
-            offset += batch
