@@ -136,14 +136,31 @@ class Example:
 # ---------------------------------------------------------------------------
 
 
-def load_own(path: Path = OWN_EXAMPLES) -> list[Example]:
+def own_example_files(main: Path = OWN_EXAMPLES) -> list[Path]:
+    """The team's sentence files: the first round plus later rounds (typing_examples_*.tsv)."""
+    return [main, *sorted(main.parent.glob(main.stem + "_*.tsv"))]
+
+
+def load_own(paths: Path | list[Path] | None = None) -> list[Example]:
+    """Read `label<TAB>text` lines; a `label\ttext` header line is optional."""
+    if paths is None:
+        paths = own_example_files()
+    elif isinstance(paths, Path):
+        paths = [paths]
     out = []
-    with open(path, encoding="utf-8") as fh:
-        for i, row in enumerate(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)):
-            lab, text = row["label"].strip(), row["text"].strip()
-            if lab not in SUB_EVENT_TO_TYPE and not lab.startswith(NONE_PREFIX):
-                raise ValueError(f"{path}:{i + 2}: unknown label {lab!r}")
-            out.append(Example(text, lab, "own", f"own{i}"))
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            for i, line in enumerate(fh, start=1):
+                line = line.rstrip("\n")
+                if not line.strip() or (i == 1 and line == "label\ttext"):
+                    continue
+                lab, sep, text = line.partition("\t")
+                lab, text = lab.strip(), text.strip()
+                if not sep or not text:
+                    raise ValueError(f"{path}:{i}: expected label<TAB>text")
+                if lab not in SUB_EVENT_TO_TYPE and not lab.startswith(NONE_PREFIX):
+                    raise ValueError(f"{path}:{i}: unknown label {lab!r}")
+                out.append(Example(text, lab, "own", f"own:{path.stem}:{i}"))
     return out
 
 

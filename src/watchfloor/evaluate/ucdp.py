@@ -45,6 +45,48 @@ def ucdp_side(actor: str | None) -> str | None:
     return actor
 
 
+# UCDP GED counts civilians killed by shelling, air strikes, bombs or fighting as deaths *in
+# the dyad of the armed parties* (state-based or non-state conflict); "Civilians" is a side
+# only in one-sided violence, the deliberate killing of civilians.  ACLED, whose convention
+# our events follow, names the civilians hit as actor2.  `ucdp_dyad` converts one to the
+# other from the UCDP GED codebook's rules, not from any article's coding.
+ONE_SIDED_TYPES = {"Attack", "Abduction/forced disappearance", "Sexual violence"}
+# Who fights whom in Syria's UCDP conflicts, most common first: the report's own actors
+# pick among these when it names only one party.
+ADVERSARIES: dict[str, tuple[str, ...]] = {
+    "Government of Syria": ("Syrian insurgents", "IS", "SDF"),
+    "Syrian insurgents": ("Government of Syria", "IS"),
+    "IS": ("Government of Syria", "SDF", "Syrian insurgents"),
+    "SDF": ("IS", "SNA", "Government of Syria"),
+    "SNA": ("SDF", "Government of Syria"),
+}
+
+
+def ucdp_dyad(event, report_sides: list[str]) -> set[str]:
+    """The UCDP dyad of one of our events.
+
+    `report_sides` are the UCDP sides of every actor the report names, in text order
+    (repeats count).  Civilians hit outside one-sided violence give way to the armed
+    party opposite the acting one; a missing party is the adversary the report names
+    most, else the acting side's usual adversary.
+    """
+    sides = [ucdp_side(event.actor1), ucdp_side(event.actor2)]
+    armed = [x for x in sides if x and x != "Civilians"]
+    if "Civilians" in sides and event.sub_event_type in ONE_SIDED_TYPES and armed:
+        return {armed[0], "Civilians"}
+    armed = list(dict.fromkeys(armed))
+    named = [x for x in report_sides if x in ADVERSARIES]
+    if not armed:  # no acting party named: the two armed parties the report names most
+        ranked = sorted(dict.fromkeys(named), key=lambda x: (-named.count(x), named.index(x)))
+        armed = ranked[:1]
+    if len(armed) == 1 and armed[0] in ADVERSARIES:
+        options = ADVERSARIES[armed[0]]
+        in_report = [x for x in options if x in named]
+        pick = max(in_report, key=lambda x: (named.count(x), -options.index(x))) if in_report else options[0]
+        armed.append(pick)
+    return set(armed[:2]) or {None}
+
+
 _ADMIN_WORDS = re.compile(r"\b(governorate|district|mintaqat|markaz|province)\b", re.I)
 
 
@@ -67,11 +109,13 @@ def run(shared_dir: Path) -> dict:
     if not path.exists():
         return {"skipped": f"{path} not found"}
     from ..extract import Extractor
+    from ..extract.actors import ActorMatcher
     from ..geocode import Geocoder
     from ..models import Document
 
     extractor = Extractor()
     geocoder = Geocoder.default()
+    actors = ActorMatcher.default()
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     results = []
     for r in rows:
@@ -83,8 +127,11 @@ def run(shared_dir: Path) -> dict:
         g2 = gold_pcode(geocoder, r["location_adm2_name"], 2)
         best = sum(r[k] for k in ("deaths_side_a", "deaths_side_b", "deaths_civilian", "deaths_unknown"))
         gold_dyad = {r["side_a_name"], r["side_b_name"]}
-        ours = {ucdp_side(main.actor1), ucdp_side(main.actor2)} if main else set()
-        ours = {x for x in ours if x} or ({None} if main else set())
+        if main:
+            mentions = actors.find(r["source_article"], pub)
+            ours = ucdp_dyad(main, [s for s in (ucdp_side(m.name) for m in mentions) if s])
+        else:
+            ours = set()
         got_deaths = (main.fatalities or 0) if main else None
         res = {
             "id": r["id"],
