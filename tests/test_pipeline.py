@@ -223,3 +223,40 @@ def test_lede_without_headline_leads_and_takes_the_next_place(ex):
     events = run(ex, text)
     assert events and events[0].fatalities == 1
     assert events[0].admin1_pcode == "SY07" and events[0].location == "Atmeh"
+
+
+def test_topic_before_the_bar_is_a_label_not_the_place(ex):
+    text = (
+        "Unrest in Hama | Unknown gunmen shoot dead a teacher in Kafr Zita\n"
+        "Hama province: unknown gunmen shot dead a school teacher in the town of Kafr Zita in the northern "
+        "countryside of Hama on Monday evening, local sources said.\n"
+    )
+    events = run(ex, text)
+    assert [(e.location, e.admin2_pcode) for e in events] == [("Kafr Zeita", "SY0505")]  # no event in Hama city
+    assert events[0].fatalities == 1
+
+
+def test_topic_telling_the_harm_keeps_its_place(ex):
+    text = (
+        "After death of five fighters in Sahl Al-Ghab | Clashes continue on the Idlib frontlines\n"
+        "Regime forces killed five opposition fighters with a guided missile in Sahl Al-Ghab in the western "
+        "countryside of Hama, while clashes continued in southern Idlib.\n"
+    )
+    assert run(ex, text)[0].admin1_pcode == "SY05"
+
+
+def test_headline_town_refines_the_body_region(ex):
+    region = (
+        "Gunmen kill former rebel commander in Jasim\n"
+        "Daraa province: a former rebel commander was shot dead by unidentified gunmen in the Daraa "
+        "countryside, activists said on Sunday.\n"
+    )
+    events = run(ex, region)
+    assert [(e.location, e.geo_precision) for e in events] == [("Jasim", 1)]
+    direction = (
+        "Two soldiers killed in attack near Jasim\n"
+        "Daraa governorate: two regime soldiers were killed and others injured in an attack by unknown gunmen "
+        "on a checkpoint in the western countryside of Daraa last night.\n"
+    )
+    events = run(ex, direction)
+    assert [(e.location, e.admin2_pcode, e.fatalities) for e in events] == [("Jasim", "SY1203", 2)]

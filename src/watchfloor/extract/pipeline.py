@@ -289,6 +289,11 @@ class Extractor:
             if fat is None and i == lede and not tally:
                 fat = self._paragraph_count(text, sents, i, picked, event_fatalities)
             sent_places = [p for p in places if s <= p.start < e]
+            if i == headline and " | " in sentence and not _reports_harm(sentence[:sentence.index(" | ")]):
+                # "Security vacuum in Daraa | Gunmen kill a defector in Nawa": the topic is a label
+                # (unless it tells the harm itself: "After death of eight jihadists in Sahl Al-Ghab | ...")
+                cut = s + sentence.index(" | ")
+                sent_places = [p for p in sent_places if p.start > cut] or sent_places
             locations = self._join_between(text, _distinct_locations(sent_places))
             if any(p.country == "Syria" and p.admin1_pcode for p in locations):
                 locations = [p for p in locations if p.country == "Syria"]
@@ -528,6 +533,8 @@ class Extractor:
             if h.place.admin1_pcode != c.place.admin1_pcode:
                 return False
             a, b = h.place.admin2_pcode, c.place.admin2_pcode
+            if {h.place.kind, c.place.kind} == {"admin2", "town"}:
+                return True  # "western Daraa" (a district by direction) and a town of Daraa: one area
             return a is None or b is None or a == b
 
         main = max(head, key=lambda h: (bool(h.fatalities), -head.index(h)))
@@ -553,7 +560,12 @@ class Extractor:
             if c.arrests is None:
                 c.arrests = h.arrests
             weak = c.place is None or c.place_inherited or c.place.country != "Syria" or c.place.kind == "country"
-            if weak and h.place is not None and not h.place_inherited:
+            # the body's place is the region around the headline's town ("in Nawa" / "Daraa province:")
+            finer = (h.place is not None and c.place is not None and h.place.country == c.place.country == "Syria"
+                     and h.place.kind == "town" and c.place.kind in ("admin1", "admin2", "region")
+                     and bool(h.place.admin1_pcode) and h.place.admin1_pcode == c.place.admin1_pcode
+                     and (c.place.admin2_pcode in (None, h.place.admin2_pcode) or c.place.kind == "admin2"))
+            if (weak or finer) and h.place is not None and not h.place_inherited:
                 c.place, c.place_inherited = h.place, False
             c.support.append(headline)
             c.start = min(c.start, h.start)
