@@ -37,3 +37,8 @@ def test_unknown_perpetrator_takes_the_parties_the_report_names():
 def test_two_named_parties_are_kept():
     ev = _event("Syrian National Army", "Syrian Democratic Forces", sub="Armed clash")
     assert ucdp_dyad(ev, ["Government of Syria"] * 5) == {"SNA", "SDF"}
+
+
+def test_killing_protesters_is_one_sided():
+    ev = _event("Syrian Democratic Forces", "Protesters (Syria)", sub="Excessive force against protesters")
+    assert ucdp_dyad(ev, ["IS"]) == {"SDF", "Civilians"}

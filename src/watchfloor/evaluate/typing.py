@@ -111,7 +111,7 @@ HYPER = {
     "min_df": 2,          # feature must occur in >= 2 training texts
     "w_own": 1.0,         # sample weights by source
     "w_syn": 0.3,
-    "w_dev": 2.0,
+    "w_dev": 4.0,
     "max_features": 40_000,
     "none_mass": 3.0,     # all no-event sub-classes together weigh as much as 3 event classes
     "seed": 13,

@@ -50,7 +50,7 @@ def ucdp_side(actor: str | None) -> str | None:
 # only in one-sided violence, the deliberate killing of civilians.  ACLED, whose convention
 # our events follow, names the civilians hit as actor2.  `ucdp_dyad` converts one to the
 # other from the UCDP GED codebook's rules, not from any article's coding.
-ONE_SIDED_TYPES = {"Attack", "Abduction/forced disappearance", "Sexual violence"}
+ONE_SIDED_TYPES = {"Attack", "Abduction/forced disappearance", "Sexual violence", "Excessive force against protesters"}
 # Who fights whom in Syria's UCDP conflicts, most common first: the report's own actors
 # pick among these when it names only one party.
 ADVERSARIES: dict[str, tuple[str, ...]] = {
