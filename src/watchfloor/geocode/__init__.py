@@ -352,22 +352,30 @@ class Geocoder:
     def _alias_place(self, spec: dict, kind: str) -> None:
         names = spec.get("names", [])
         a1 = spec.get("admin1")
+        a2 = spec.get("admin2")  # the district the team says it is in (checked against lat/lon at build)
         keys = {name_key(n)[0] for n in names}
         best: Entry | None = None
         for k in keys:
             for i in self.index.get(k, []):
                 e = self.entries[i]
-                if e.kind not in ("town", "neighbourhood") or e.country != "Syria" or (a1 and e.a1 != a1):
+                if e.kind not in ("town", "neighbourhood") or e.country != "Syria" or (a1 and e.a1 != a1) \
+                        or (a2 and e.a2 != a2):
                     continue
                 if best is None or (e.kind == kind, e.prior) > (best.kind == kind, best.prior):
                     best = e
         if best is None:
-            if spec.get("lat") is None:
+            if spec.get("lat") is not None:
+                loc = self._locate_cached(spec["lat"], spec["lon"])
+                best = self._add(Entry(0, names[0], kind, lat=spec["lat"], lon=spec["lon"],
+                                       a1=loc.get("admin1_pcode") or a1, a2=loc.get("admin2_pcode") or a2,
+                                       a3=loc.get("admin3_pcode"), prior=1.5 if kind == "town" else 0.8))
+            elif a2 in self.units:
+                # no coordinates: the place is known to its district only (precision 2, the district's centre)
+                u = self.units[a2]
+                best = self._add(Entry(0, names[0], kind, lat=u["lat"], lon=u["lon"], a1=a2[:4], a2=a2,
+                                       prior=1.5 if kind == "town" else 0.8, precision=2))
+            else:
                 return
-            loc = self._locate_cached(spec["lat"], spec["lon"])
-            best = self._add(Entry(0, names[0], kind, lat=spec["lat"], lon=spec["lon"],
-                                   a1=loc.get("admin1_pcode") or a1, a2=loc.get("admin2_pcode"),
-                                   a3=loc.get("admin3_pcode"), prior=1.5 if kind == "town" else 0.8))
         best.well_known = True
         best.prior = max(best.prior, 1.2)
         for n in names:
@@ -761,7 +769,7 @@ class Geocoder:
                 reason.append(why_q)
         else:
             if best.kind == "town":
-                reason.append("a named town, precision 1" + (f" ({why_q})" if why_q else ""))
+                reason.append(f"a named town, precision {precision}" + (f" ({why_q})" if why_q else ""))
             elif best.kind == "neighbourhood":
                 reason.append("a city quarter, precision 1")
             elif best.kind == "admin1":
