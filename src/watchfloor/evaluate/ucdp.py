@@ -76,7 +76,7 @@ def ucdp_dyad(event, report_sides: list[str]) -> set[str]:
         return {armed[0], "Civilians"}
     armed = list(dict.fromkeys(armed))
     named = [x for x in report_sides if x in ADVERSARIES]
-    if not armed:  # no acting party named: the two armed parties the report names most
+    if not armed:  # no party named in the event: the one the report names most, then its adversary
         ranked = sorted(dict.fromkeys(named), key=lambda x: (-named.count(x), named.index(x)))
         armed = ranked[:1]
     if len(armed) == 1 and armed[0] in ADVERSARIES:

@@ -289,11 +289,11 @@ class Extractor:
             if fat is None and i == lede and not tally:
                 fat = self._paragraph_count(text, sents, i, picked, event_fatalities)
             sent_places = [p for p in places if s <= p.start < e]
-            if i == headline and " | " in sentence and not _reports_harm(sentence[:sentence.index(" | ")]):
+            bar = sentence.find(" | ") if i == headline else -1
+            if bar >= 0 and not _reports_harm(sentence[:bar]):
                 # "Security vacuum in Daraa | Gunmen kill a defector in Nawa": the topic is a label
                 # (unless it tells the harm itself: "After death of eight jihadists in Sahl Al-Ghab | ...")
-                cut = s + sentence.index(" | ")
-                sent_places = [p for p in sent_places if p.start > cut] or sent_places
+                sent_places = [p for p in sent_places if p.start > s + bar] or sent_places
             locations = self._join_between(text, _distinct_locations(sent_places))
             if any(p.country == "Syria" and p.admin1_pcode for p in locations):
                 locations = [p for p in locations if p.country == "Syria"]
