@@ -114,6 +114,7 @@ HYPER = {
     "w_dev": 4.0,
     "max_features": 40_000,
     "none_mass": 3.0,     # all no-event sub-classes together weigh as much as 3 event classes
+    "wv_scale": 4.0,      # dense word-vector features (wordvecs.py), scaled against the sparse ones; 0 = off
     "seed": 13,
 }
 
@@ -269,17 +270,30 @@ def train(examples: list[Example], hp: dict | None = None, calibrate: bool = Tru
     hp = {**HYPER, **(hp or {})}
     vocab = build_vocab(examples, hp["min_df"], hp["max_features"])
     X = _design(examples, vocab)
+    meta: dict = {}
+    if hp["wv_scale"]:
+        from scipy.sparse import csr_matrix, hstack
+
+        from watchfloor.extract.wordvecs import WordVectors
+
+        wv = WordVectors.default()
+        D = wv.sentence_vectors([e.text for e in examples]) * hp["wv_scale"]
+        X = hstack([X, csr_matrix(D.astype(np.float64))]).tocsr()
+        meta["wordvecs"] = wv.fingerprint
     y = [e.label for e in examples]
     sw = _sample_weights(examples, hp)
     lr = _fit_lr(X, y, sw, hp)
     classes = [str(c) for c in lr.classes_]
     W = lr.coef_.T.astype(np.float32)
     b = lr.intercept_.astype(np.float32)
+    # the dense columns' weights, with the feature scale folded in
+    dense = W[len(vocab):] * hp["wv_scale"] if hp["wv_scale"] else None
+    W = W[:len(vocab)]
     temperature = 1.0
     if calibrate:
         temperature = _fit_temperature(examples, hp)
-    meta = {"classes": classes, "temperature": temperature, "feature_spec": feature_spec_hash(), "hyper": hp}
-    return EventClassifier(vocab, W, b, classes, temperature, meta)
+    meta.update({"classes": classes, "temperature": temperature, "feature_spec": feature_spec_hash(), "hyper": hp})
+    return EventClassifier(vocab, W, b, classes, temperature, meta, dense)
 
 
 def _fit_temperature(examples: list[Example], hp: dict) -> float:
@@ -363,9 +377,14 @@ def save(model: EventClassifier, path: Path, extra_meta: dict | None = None) -> 
     W = W[keep]
     scale = float(np.abs(W).max()) / 60000.0 if W.size else 1.0
     meta = {**model.meta, **(extra_meta or {}), "weight_scale": scale, "n_features": len(vocab)}
+    dense = {}
+    if model.Wd is not None:
+        meta["dense_scale"] = float(np.abs(model.Wd).max()) / 60000.0
+        dense["Wd"] = (model.Wd / meta["dense_scale"]).astype(np.float16)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         path,
+        **dense,
         W=(W / scale).astype(np.float16),
         b=model.b.astype(np.float32),
         vocab=np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8),

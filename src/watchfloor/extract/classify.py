@@ -517,8 +517,12 @@ class EventClassifier:
     _lock = threading.Lock()
 
     def __init__(self, vocab: list[str], weights: np.ndarray, bias: np.ndarray,
-                 classes: list[str], temperature: float = 1.0, meta: dict | None = None) -> None:
+                 classes: list[str], temperature: float = 1.0, meta: dict | None = None,
+                 dense: np.ndarray | None = None) -> None:
         self.index = {f: i for i, f in enumerate(vocab)}
+        # weights of the dense word-vector features (wordvecs.WordVectors), dim x classes
+        self.Wd = None if dense is None else np.asarray(dense, dtype=np.float32)
+        self._word_logits: np.ndarray | None = None
         n_classes = len(classes)
         # One extra all-zero row: every text gets it, so no row of the batch is empty.
         self.W = np.vstack([np.asarray(weights, dtype=np.float32), np.zeros((1, n_classes), np.float32)])
@@ -543,11 +547,18 @@ class EventClassifier:
             scale = float(meta.get("weight_scale", 1.0))
             W = z["W"].astype(np.float32) * scale
             b = z["b"].astype(np.float32)
+            dense = z["Wd"].astype(np.float32) * float(meta["dense_scale"]) if "Wd" in z.files else None
         if meta.get("feature_spec") != feature_spec_hash():
             raise RuntimeError(
                 f"{path}: model was trained with a different feature extractor; "
                 "rebuild it with scripts/train_typing.py")
-        return cls(vocab, W, b, meta["classes"], meta.get("temperature", 1.0), meta)
+        if dense is not None:
+            from watchfloor.extract.wordvecs import WordVectors
+
+            if meta.get("wordvecs") != WordVectors.default().fingerprint:
+                raise RuntimeError(f"{path}: model was trained with another word-vector table; "
+                                   "rebuild it with scripts/train_typing.py")
+        return cls(vocab, W, b, meta["classes"], meta.get("temperature", 1.0), meta, dense)
 
     @classmethod
     def default(cls, backend: str = "linear") -> "EventClassifier":
@@ -595,6 +606,15 @@ class EventClassifier:
         return (np.asarray(idx, dtype=np.int64), np.asarray(val, dtype=np.float32),
                 np.asarray(starts, dtype=np.int64))
 
+    def _word_vectors(self):
+        """The shipped word-vector table, and (once) each word's class scores from it."""
+        from watchfloor.extract.wordvecs import WordVectors
+
+        wv = WordVectors.default()
+        if self._word_logits is None:
+            self._word_logits = wv.project(self.Wd)
+        return wv
+
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """(n, len(self.classes)) softmax probabilities over the fine classes."""
         if not texts:
@@ -602,6 +622,8 @@ class EventClassifier:
         idx, val, starts = self._rows(texts)
         contrib = self.W[idx] * val[:, None]
         logits = np.add.reduceat(contrib, starts, axis=0) + self.b
+        if self.Wd is not None:
+            logits += self._word_vectors().pooled(texts, self._word_logits)
         logits /= self.temperature
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
