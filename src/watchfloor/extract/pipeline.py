@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..models import SUB_EVENT_TO_TYPE, ActorMention, Document, Event, Place
+from .classify import ACLED_TO_PLOVER
 from .sentences import split_sentences
 
 # A sentence is an event candidate when the classifier is at least this sure. Per
@@ -240,12 +241,19 @@ class Extractor:
         headline = self._headline(text, sents)
         lede = self._lede(text, sents, headline)
         for k in (headline, lede):
-            # a headline or lede that counts the dead or wounded reports an event, however its wording scores
-            if k is not None and k not in picked and _reports_harm(text[sents[k][0]:sents[k][1]]):
+            # a headline or lede that counts the dead or wounded reports an event, however its wording
+            # scores; one that counts only the arrested reports arrests ("..., arresting 12 members")
+            if k is None or k in picked:
+                continue
+            line = text[sents[k][0]:sents[k][1]]
+            typed = None
+            if _reports_harm(line):
                 typed = self._typed(preds[k])
-                if typed is not None:
-                    preds[k] = typed
-                    picked = sorted(picked + [k])
+            elif event_arrests(line):
+                typed = self._typed(preds[k], only="Arrests")
+            if typed is not None:
+                preds[k] = typed
+                picked = sorted(picked + [k])
         if headline is not None and lede is not None and (headline in picked) != (lede in picked):
             # the headline and the lede tell the same event: one reporting it is enough for both
             have, lack = (headline, lede) if headline in picked else (lede, headline)
@@ -407,16 +415,18 @@ class Extractor:
         return None
 
     @staticmethod
-    def _typed(pred):
-        """The prediction with its best event type, when the classifier gave none."""
-        if pred.sub_event_type:
+    def _typed(pred, only: str | None = None):
+        """The prediction with its best event type (or the type `only`, which the sentence's
+        own counts decide), when the classifier gave none or too weak a one."""
+        if pred.sub_event_type and only in (None, pred.sub_event_type):
             return pred
         scores = getattr(pred, "scores", None) or {}
-        best = max((k for k in scores if k in SUB_EVENT_TO_TYPE), key=lambda k: scores[k], default=None)
+        best = only or max((k for k in scores if k in SUB_EVENT_TO_TYPE), key=lambda k: scores[k], default=None)
         if best is None:
             return None
         try:
-            return replace(pred, sub_event_type=best, event_type=SUB_EVENT_TO_TYPE[best], confidence=scores[best])
+            return replace(pred, sub_event_type=best, event_type=SUB_EVENT_TO_TYPE[best],
+                           plover_type=ACLED_TO_PLOVER[best], confidence=scores.get(best, 0.0))
         except (TypeError, ValueError):
             return None
 
