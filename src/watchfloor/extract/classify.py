@@ -18,6 +18,10 @@ binary features, trained at build time with scikit-learn
 * 5-character prefixes of tokens of 7+ characters (``X:recap``), a cheap
   stand-in for character n-grams (morphological robustness).
 
+Beside them, 384 dense features: the mean static word vector of the text
+(``wordvecs.WordVectors``, MiniLM distilled to one vector per word), which
+carries meaning across synonyms the sparse features never saw together.
+
 The model distinguishes 25 ACLED sub-event types and several *no event*
 classes (natural disaster, man-made disaster, crime, diplomacy, claims,
 opinion, economy); the no-event classes are summed into ``"none"`` at
