@@ -308,3 +308,17 @@ def test_build_check_reports_disagreements():
     ]}
     problems = build.check_alias_admin2(aliases, units, lambda lat, lon: "SY090201" if lon < 42 else None)
     assert [p.split(":")[1].split(" at ")[0].strip() for p in problems] == ["Wrong", "Elsewhere", "Abroad"]
+
+
+def test_little_known_village_far_from_the_report_is_left_unresolved():
+    """A Tartus village's name in a report all about Quneitra is more likely a village the
+    gazetteer lacks there: it is dropped, the report's other places stay."""
+    from watchfloor.geocode import Geocoder
+
+    g = Geocoder.default()
+    quneitra = ("Israeli forces entered Hameidiyyeh, a village near Khan Arnabah, and detained two men. "
+                "Residents of Quneitra and Jubata al-Khashab protested the raid.")
+    found = g.find(quneitra)
+    assert [p.admin1_pcode for p in found] == ["SY14", "SY14", "SY14"]
+    tartus = "Fishermen in Hameidiyyeh, south of Tartus, said the storm destroyed their boats in Tartus and Baniyas."
+    assert g.find(tartus)[0].admin1_pcode == "SY10"  # in its own area it is found

@@ -682,6 +682,25 @@ class Geocoder:
             score += 0.3
         return score, "; ".join(why)
 
+    def _stray_village(self, x: Entry, doc_a1: Counter, total: int, named_a1: dict[str, list[int]]) -> bool:
+        """A little-known village far from everything else the report names: in a report whose
+        places lie in one governorate (three in four, two at least) that never names the
+        village's own governorate, a village over 100 km from that governorate's centre is more
+        likely one our gazetteer lacks in the report's area than this homonym; it is left
+        unresolved (the report's other places still locate the event)."""
+        if x.kind not in ("town", "admin3") or x.well_known or x.capital_of or x.country != "Syria" \
+                or not x.a1 or x.lat is None or not doc_a1:
+            return False
+        top, n = doc_a1.most_common(1)[0]
+        if top == x.a1 or n < 2 or n / total < 0.75 or x.a1 in named_a1 or doc_a1.get(x.a1, 0) > 1:
+            return False
+        u = self.units.get(top)
+        if not u or u.get("lat") is None:
+            return False
+        km = 111.2 * math.hypot(x.lat - u["lat"], (x.lon - u["lon"]) * math.cos(math.radians(u["lat"])))
+        return km > 100
+
+
     def _resolve(self, text, s, e, ids, q, qs, qe, why_q, doc_a1, total, named_a1, cities_named) -> Place | None:
         ents = [self.entries[i] for i in ids]
         scored = []
@@ -708,6 +727,8 @@ class Geocoder:
                     best = replace(best, a1=a, a2=None, a3=None)
                     best_why = (best_why + "; " if best_why else "") + f"the report names {a}, which it crosses"
         if best.kind == "neighbourhood" and best_sc < 0:
+            return None
+        if self._stray_village(best, doc_a1, total, named_a1):
             return None
         mention = text[s:e]
         start, end = s, e
