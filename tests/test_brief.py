@@ -239,3 +239,15 @@ def test_pdf_renders_with_a_map(ws, tmp_path):
     pages = sorted(tmp_path.glob("page*.png"))
     assert pages
     assert max(imread(str(p))[..., :3].std() for p in pages) > 0.05
+
+
+def test_provision_title_quotes_the_agreement_file_not_the_source(ws, tmp_path):
+    """The status-change sentence names the provision by its title from the agreement file; the
+    cited report must support the change, not the title's wording. Outside the title, names count."""
+    path = tmp_path / "b.md"
+    path.write_text("# T\n\n## Strategic dimensions\n\n- On 7 October 2025, the provision “Handover of Kobani "
+                    "to the SDF” moved from not started to in progress: security forces detained "
+                    "suspects ([SIM 2025](#ref-moi-1)).\n- On 7 October 2025, the SDF handed over Kobani: "
+                    "security forces detained suspects ([SIM 2025](#ref-moi-1)).\n", encoding="utf-8")
+    problems = check_brief_file(ws, path)
+    assert problems and all("the SDF handed over Kobani" in p for p in problems), problems

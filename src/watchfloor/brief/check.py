@@ -457,14 +457,17 @@ class Checker:
 
     def _support(self, st: Statement, docs: list[Document]) -> list[str]:
         on = next((d.date for d in docs if d.date), None)
-        actors = self._actor_ids(st.text, on)
+        # a provision's title quotes the workspace's agreement file, not a source: the sources
+        # must support the claim around it (its change of status), not the title's wording
+        claim = _PROVISION_TITLE.sub("the provision", st.text)
+        actors = self._actor_ids(claim, on)
         context = docs[0].text if docs else None
         places = []
         if self.geocoder:
             try:
-                places = [p for p in self.geocoder.find(st.text, context=context) if p.kind != "country"]
+                places = [p for p in self.geocoder.find(claim, context=context) if p.kind != "country"]
             except TypeError:
-                places = [p for p in self.geocoder.find(st.text) if p.kind != "country"]
+                places = [p for p in self.geocoder.find(claim) if p.kind != "country"]
         if not actors and not places:
             return []
         ents = {d.id: self._doc_entities(d) for d in docs}
@@ -491,6 +494,8 @@ class Checker:
         return out
 
 
+# how brief/build.py names a provision in its status-change sentences
+_PROVISION_TITLE = re.compile(r"\bthe provision “[^”]*”")
 _MD_LABEL = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(#ref-([^)\s]+)\)")
 _HTML_LABEL = re.compile(r'<a href="#ref-([^"]+)">([^<]*)</a>')
 
