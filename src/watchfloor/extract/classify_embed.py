@@ -6,7 +6,7 @@ nothing is downloaded at run time), applies a multinomial logistic-regression
 head (``data/models/typing_embed_head.npz``: a 384 x classes weight matrix,
 ~50 kB) and mixes the result with the default linear model's probabilities:
 
-    p = mix * p_linear + (1 - mix) * p_embedding      (mix = 0.3, see model card)
+    p = mix * p_linear + (1 - mix) * p_embedding      (mix = 0.6 since model v5, see model card)
 
 Both models are trained on the same pool (``scripts/train_typing.py --embed``)
 and so share one list of fine classes; the no-event kinds are summed into
