@@ -34,13 +34,13 @@ import hashlib
 import json
 import math
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 
+from watchfloor.lazy import shared
 from watchfloor.models import SUB_EVENT_TO_TYPE
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "models" / "typing_model.npz"
@@ -517,9 +517,6 @@ class TypePrediction:
 class EventClassifier:
     """Multinomial logistic regression over hashed-free sparse features."""
 
-    _default: "EventClassifier | None" = None
-    _lock = threading.Lock()
-
     def __init__(self, vocab: list[str], weights: np.ndarray, bias: np.ndarray,
                  classes: list[str], temperature: float = 1.0, meta: dict | None = None,
                  dense: np.ndarray | None = None) -> None:
@@ -575,11 +572,7 @@ class EventClassifier:
             return EmbeddingClassifier.default()  # type: ignore[return-value]
         if backend != "linear":
             raise ValueError(f"unknown typing backend {backend!r} (expected 'linear' or 'embed')")
-        if cls._default is None:
-            with cls._lock:
-                if cls._default is None:
-                    cls._default = cls.load(MODEL_PATH)
-        return cls._default
+        return _default_classifier()
 
     # ---- inference -----------------------------------------------------
     def _rows(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -656,3 +649,5 @@ class EventClassifier:
     def predict(self, text: str) -> TypePrediction:
         return self.predict_many([text])[0]
 
+
+_default_classifier = shared(lambda: EventClassifier.load(MODEL_PATH))

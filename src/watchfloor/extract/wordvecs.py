@@ -15,22 +15,19 @@ the mean word vector and L2-normalised; words not in the table are skipped.  Bui
 from __future__ import annotations
 
 import hashlib
-import threading
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 
 from watchfloor.extract.classify import _TOKEN_RE
+from watchfloor.lazy import shared
 
 WORDVECS_PATH = Path(__file__).resolve().parent.parent / "data" / "models" / "wordvecs.npz"
 
 
 class WordVectors:
     """The shipped word-vector table; `sentence_vectors` is all the typing model needs."""
-
-    _default: "WordVectors | None" = None
-    _lock = threading.Lock()
 
     def __init__(self, words: list[str], vectors: np.ndarray, sif: np.ndarray) -> None:
         self.words = list(words)
@@ -53,11 +50,7 @@ class WordVectors:
 
     @classmethod
     def default(cls) -> "WordVectors":
-        if cls._default is None:
-            with cls._lock:
-                if cls._default is None:
-                    cls._default = cls.load(WORDVECS_PATH)
-        return cls._default
+        return _default_vectors()
 
     def sentence_vectors(self, texts: Iterable[str]) -> np.ndarray:
         """(n, dim) SIF-weighted, centred, L2-normalised mean word vectors (zero rows
@@ -94,6 +87,9 @@ class WordVectors:
         norm = np.linalg.norm(summed_v, axis=1, keepdims=True)
         summed = summed_v if table is self.centred else np.add.reduceat(table[idx] * w, at, axis=0)
         return summed / np.where(norm > 0, norm, 1.0)
+
+
+_default_vectors = shared(lambda: WordVectors.load(WORDVECS_PATH))
 
 
 def save(path: Path, words: list[str], vectors: np.ndarray, sif: np.ndarray, meta: bytes = b"") -> None:

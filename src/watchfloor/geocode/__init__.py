@@ -18,7 +18,6 @@ import gzip
 import json
 import math
 import re
-import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -26,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from watchfloor.lazy import shared
 from watchfloor.models import Place
 
 GEO_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
@@ -189,9 +189,6 @@ _LIST_SEP = re.compile(r"^(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)(?:the\
 class Geocoder:
     """Finds and resolves the places a text names. Thread-safe once built."""
 
-    _default: "Geocoder | None" = None
-    _lock = threading.Lock()
-
     def __init__(self, gazetteer_path: Path = GAZETTEER_PATH, aliases_path: Path | None = ALIASES_PATH):
         self.entries: list[Entry] = []
         self.index: dict[str, list[int]] = {}
@@ -203,11 +200,8 @@ class Geocoder:
 
     @classmethod
     def default(cls) -> "Geocoder":
-        if cls._default is None:
-            with cls._lock:
-                if cls._default is None:
-                    cls._default = cls()
-        return cls._default
+        """The shipped gazetteer, loaded once per process."""
+        return _default_geocoder()
 
     # ------------------------------------------------------------------ loading
 
@@ -831,6 +825,7 @@ class Geocoder:
         return max(places, key=lambda p: (p.country == "Syria", -p.geo_precision, p.end - p.start))
 
 
+_default_geocoder = shared(Geocoder)
 
 
 def geocode(text: str) -> list[Place]:
