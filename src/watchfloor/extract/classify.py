@@ -603,14 +603,14 @@ class EventClassifier:
         return (np.asarray(idx, dtype=np.int64), np.asarray(val, dtype=np.float32),
                 np.asarray(starts, dtype=np.int64))
 
-    def _word_vectors(self):
-        """The shipped word-vector table, and (once) each word's class scores from it."""
+    def _word_table(self):
+        """The shipped word-vector table and each word's class scores from it (projected once)."""
         from watchfloor.extract.wordvecs import WordVectors
 
         wv = WordVectors.default()
         if self._word_logits is None:
             self._word_logits = wv.project(self.Wd)
-        return wv
+        return wv, self._word_logits
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """(n, len(self.classes)) softmax probabilities over the fine classes."""
@@ -620,7 +620,8 @@ class EventClassifier:
         contrib = self.W[idx] * val[:, None]
         logits = np.add.reduceat(contrib, starts, axis=0) + self.b
         if self.Wd is not None:
-            logits += self._word_vectors().pooled(texts, self._word_logits)
+            wv, word_logits = self._word_table()
+            logits += wv.pooled(texts, word_logits)
         logits /= self.temperature
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
