@@ -21,6 +21,14 @@ def test_weekdays():
     assert (d.date, d.end_date, d.precision) == (date(2025, 12, 14), date(2025, 12, 15), 2)
 
 
+def test_weekday_to_come_dates_nothing():
+    # a day announced in the future tense dates no past event, and none may inherit it
+    assert find_dates("The council said a curfew will begin on Sunday at midnight.", FRI) == []
+    assert find_dates("Talks are due to resume on Monday in Amman.", FRI) == []
+    # the tense of another clause does not count
+    assert one("The army said on Tuesday it would respond.").date == date(2025, 12, 16)
+
+
 def test_relative_days():
     assert one("yesterday").date == date(2025, 12, 18)
     assert one("today").date == FRI

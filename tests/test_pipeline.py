@@ -260,3 +260,17 @@ def test_headline_town_refines_the_body_region(ex):
     )
     events = run(ex, direction)
     assert [(e.location, e.admin2_pcode, e.fatalities) for e in events] == [("Jasim", "SY1203", 2)]
+
+
+def test_a_fatal_event_outranks_a_decree_in_the_lede(ex):
+    text = (
+        "Curfew in Jarablus | Protests spread, and a protester is shot dead\n"
+        "The local council in Jarablus imposed a curfew on the town on Sunday after days of unrest.\n"
+        "Meanwhile, police opened fire with live ammunition on demonstrators in the town of Jarablus in the "
+        "Aleppo countryside on Sunday, killing one young man and wounding two others.\n"
+    )
+    events = run(ex, text, date(2021, 6, 7))
+    assert events
+    main = events[0]
+    assert main.fatalities == 1
+    assert main.event_type != "Strategic developments"

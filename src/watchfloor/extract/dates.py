@@ -192,6 +192,16 @@ def _mk(m, start_date, precision, end_date=None, relative=False, span=None) -> D
                        end_date=end_date, relative=relative)
 
 
+_FUTURE = re.compile(r"\b(?:will|would|shall|is\s+(?:due|set|scheduled|expected)\s+to|are\s+(?:due|set|scheduled|expected)\s+to|to\s+be\s+held)\b", re.I)
+
+
+def _clause_before(m, reach: int = 40) -> str:
+    """The words just before a match, back to the start of its clause (a weekday's tense lives there)."""
+    before = m.string[max(0, m.start() - reach):m.start()]
+    cut = max(before.rfind(c) for c in ".;:,\n")
+    return before[cut + 1:]
+
+
 def _strip_on(m) -> tuple[int, int]:
     """Span without a leading 'on '/'between '/'from ' (the date words only)."""
     s, e = m.start(), m.end()
@@ -257,8 +267,8 @@ def _resolve(kind, m, g, ref: date | None) -> DateMention | None:
         if not w[0].isupper():
             return None
         pre = (g("wd_pre") or "").lower()
-        if pre in ("next", "since", "until", "by", "from"):
-            return None
+        if pre in ("next", "since", "until", "by", "from") or _FUTURE.search(_clause_before(m)):
+            return None  # "the curfew will start on Tuesday": a day to come dates no event
         dt = _last_weekday(_WEEKDAYS[w.lower()], ref, strictly_before=(pre == "last"))
         return _mk(m, dt, 1, relative=True, span=_strip_on(m))
     if kind == "ago":

@@ -725,6 +725,12 @@ class Extractor:
             g.support.append(c.sent_index)
             if c.confidence > g.confidence + 0.2 and g.sub_event_type != c.sub_event_type and c.sent_index == g.sent_index:
                 g.sub_event_type, g.plover_type = c.sub_event_type, c.plover_type
+            elif (c.fatalities and not c.background and SUB_EVENT_TO_TYPE[g.sub_event_type] == "Strategic developments"
+                  and SUB_EVENT_TO_TYPE[c.sub_event_type] != "Strategic developments"):
+                # one event per place and day is coded as the gravest thing that happened there:
+                # a deadly shooting after the curfew, not the curfew (ACLED's own practice)
+                g.sub_event_type, g.plover_type = c.sub_event_type, c.plover_type
+                g.actor1, g.actor2 = c.actor1 or g.actor1, c.actor2 or g.actor2
             g.confidence = max(g.confidence, c.confidence)
             if near:
                 g.actor1 = g.actor1 or c.actor1
@@ -744,6 +750,14 @@ class Extractor:
                     - (0.2 if c.place is not None and (c.place.country != "Syria" or c.place.kind == "country") else 0.0))
 
         ranked = sorted(groups.values(), key=salience, reverse=True)
+        if ranked and SUB_EVENT_TO_TYPE[ranked[0].sub_event_type] == "Strategic developments" and not ranked[0].fatalities:
+            # a report that tells of killing is about the killing: a curfew, deal or raid in
+            # its lede yields the first place to the report's own fatal event
+            fatal = next((c for c in ranked if c.fatalities and not c.background
+                          and SUB_EVENT_TO_TYPE[c.sub_event_type] != "Strategic developments"), None)
+            if fatal is not None:
+                ranked.remove(fatal)
+                ranked.insert(0, fatal)
         for c in ranked:
             c.actor1, c.actor2 = self._one_side(c.actor1, c.actor2, c.sub_event_type)
             # one side named: the other as the report implies it
