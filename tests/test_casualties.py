@@ -107,3 +107,8 @@ def test_one_person_died_without_auxiliary():
     assert event_fatalities("A farmer died on Monday when a mine exploded near his field in Hama.") == 1
     assert event_fatalities("An elderly woman died in the fire.") == 1
     assert event_fatalities("A plan died in committee.") is None
+
+
+def test_a_year_before_the_count_is_not_a_count():
+    assert event_fatalities("Near Khan Shaykhun, scene of the 2017 sarin attack, at least 40 people were "
+                            "killed in air raids this week.") == 40

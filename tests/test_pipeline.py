@@ -274,3 +274,25 @@ def test_a_fatal_event_outranks_a_decree_in_the_lede(ex):
     main = events[0]
     assert main.fatalities == 1
     assert main.event_type != "Strategic developments"
+
+
+def test_a_death_count_in_the_opening_paragraphs_is_an_event_however_it_is_worded(ex):
+    # the second sentence is worded like a monitor's note, which the typing model alone reads as
+    # no event; its count of the dead makes it the report's fatal event
+    text = (
+        "Regime forces and ISIS cells fight in the desert east of Salamiyah\n"
+        "Heavy fighting went on for a second day in the eastern countryside of Hama on Tuesday.\n"
+        "Activists have documented the deaths of seven regime soldiers, while nine members of the "
+        "organisation were killed.\n"
+    )
+    events = run(ex, text, date(2021, 2, 3))
+    assert events
+    assert any(e.fatalities == 16 for e in events)
+    assert events[0].admin1_pcode == "SY05"
+
+
+def test_a_death_count_far_down_a_report_is_not_news(ex):
+    filler = "Officials met in the capital to discuss reconstruction and the return of refugees. " * 9
+    text = ("Talks on reconstruction resume in Damascus\n" + filler +
+            "More than 400 fighters have died on that front in the past decade.\n")
+    assert all(not e.fatalities for e in run(ex, text, date(2021, 2, 3)))

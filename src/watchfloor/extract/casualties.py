@@ -337,6 +337,8 @@ def _scan(low: str, lo: int, hi: int, add) -> None:
         off = max(lo, m.start() - 80)
         head = low[off:m.start()]
         for pm in _COORD_BEFORE.finditer(head):
+            if re.fullmatch(r"(?:19|20)\d\d", pm.group("num")):
+                continue  # "scene of the 2013 sarin attack, at least 200 civilians were killed"
             add(off + pm.start("num"), off + pm.end(), kind, parse_number(pm.group("num")),
                 num_span=(off + pm.start("num"), off + pm.end("num")))
     for m in _VERB_FIRST.finditer(low, lo, hi):

@@ -85,6 +85,9 @@ _TURN = re.compile(r"^\W*(?:on\s+the\s+other\s+hand|meanwhile|in\s+addition|also
 _BETWEEN_PLACES = re.compile(r"\bbetween\s+(?:the\s+)?(?:towns?\s+of\s+|villages?\s+of\s+)?$", re.I)
 
 
+# The opening sentences of a report, where its own news is told (later ones recall and explain).
+NEWS_SENTENCES = 8
+_VIOLENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians")
 _KILLED_AND_WOUNDED = re.compile(r"\b(?:killed|dead)\s+and\s+(?:wounded|injured)\b|\b(?:wounded|injured)\s+and\s+killed\b",
                                  re.I)
 # A bulleted line: an item of the list the sentence before it introduces.
@@ -252,6 +255,21 @@ class Extractor:
             elif event_arrests(line):
                 typed = self._typed(preds[k], only="Arrests")
             if typed is not None:
+                preds[k] = typed
+                picked = sorted(picked + [k])
+        body = 0 if headline is None else headline + 1
+        for k in range(body, min(len(sents), body + NEWS_SENTENCES)):
+            # a sentence of the report's opening paragraphs that counts the dead ("... documented the
+            # deaths of five militiamen, while 13 ISIS members were killed in airstrikes") reports
+            # an event, however its wording scores; further down, counts are mostly history
+            if k in picked or k == lede:
+                continue
+            a, b = sents[k]
+            line = text[a:b]
+            if _BACKGROUND.match(line) or not event_fatalities(line) or self._is_tally(text, sents, k):
+                continue
+            typed = self._typed(preds[k])
+            if typed is not None and typed.event_type in _VIOLENT_TYPES:
                 preds[k] = typed
                 picked = sorted(picked + [k])
         if headline is not None and lede is not None and (headline in picked) != (lede in picked):
@@ -553,7 +571,10 @@ class Extractor:
         merged: set[int] = set()
         lede_cands = [c for c in body if c.sent_index == lede]
         for h in [main] + [h for h in head if h is not main]:
-            pool = ([c for c in lede_cands if same_area(h, c)] if h is main else []) or \
+            # the lede that repeats the headline's death count tells its event, wherever each puts
+            # it ("Syrian desert | Officer killed in IED attack" / "... the death of a captain ... in Hama")
+            pool = ([c for c in lede_cands if same_area(h, c) or (h.fatalities and c.fatalities == h.fatalities)]
+                    if h is main else []) or \
                 [c for c in body if same_area(h, c) and h.place is not None and c.place is not None and not c.place_inherited]
             if h is main and not pool:
                 pool = [c for c in lede_cands if c.place is None or c.place_inherited]
@@ -723,7 +744,9 @@ class Extractor:
             g = groups[key]
             near = c.sent_index - max(g.support) <= 2
             g.support.append(c.sent_index)
-            if c.confidence > g.confidence + 0.2 and g.sub_event_type != c.sub_event_type and c.sent_index == g.sent_index:
+            if c.confidence > g.confidence + 0.2 and g.sub_event_type != c.sub_event_type and (c.sent_index == g.sent_index or (
+                    near and not c.fatalities and not g.fatalities and SUB_EVENT_TO_TYPE[g.sub_event_type] == "Strategic developments")):
+                # a sure reading of the next sentence settles a doubtful one ("conducted a raid" / "was captured")
                 g.sub_event_type, g.plover_type = c.sub_event_type, c.plover_type
             elif (c.fatalities and not c.background and SUB_EVENT_TO_TYPE[g.sub_event_type] == "Strategic developments"
                   and SUB_EVENT_TO_TYPE[c.sub_event_type] != "Strategic developments"):
