@@ -296,3 +296,36 @@ def test_a_death_count_far_down_a_report_is_not_news(ex):
     text = ("Talks on reconstruction resume in Damascus\n" + filler +
             "More than 400 fighters have died on that front in the past decade.\n")
     assert all(not e.fatalities for e in run(ex, text, date(2021, 2, 3)))
+
+
+def test_a_crawl_marker_line_does_not_hide_the_headline(ex):
+    text = (
+        "7c2e\n"
+        "Northern Hama | Two soldiers killed in rocket attack by opposition factions\n"
+        "Two regime soldiers were killed on Monday when opposition factions fired rockets at their "
+        "positions near Kafr Nabudah in the northern countryside of Hama.\n"
+    )
+    main = run(ex, text, date(2021, 3, 9))[0]
+    assert main.fatalities == 2
+    assert main.location == "Kafr Nabudah"
+    assert main.span_start == text.index("Northern Hama")  # the headline is part of its evidence
+
+
+def test_a_town_in_the_countryside_named_by_direction_is_one_location(ex):
+    # the direction guesses a district of Daraa; the town named beside it settles the place
+    text = ("Unknown gunmen shot dead a former opposition commander near the town of Nawa in the "
+            "western countryside of Daraa on Sunday.")
+    events = run(ex, text, date(2021, 3, 9))
+    assert [e.location for e in events] == ["Nawa"]
+
+
+def test_an_event_told_by_province_then_by_town_is_one_event(ex):
+    text = (
+        "Daraa province: activists have documented a new assassination in the province of Daraa on Sunday.\n"
+        "Unknown gunmen opened fire on a former rebel, killing him immediately, in the town of Jasim in "
+        "northern rural Daraa.\n"
+    )
+    events = run(ex, text, date(2021, 3, 9))
+    attacks = [e for e in events if e.sub_event_type == events[0].sub_event_type]
+    assert events[0].location == "Jasim" and events[0].fatalities == 1
+    assert len(attacks) == 1

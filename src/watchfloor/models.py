@@ -62,6 +62,7 @@ class Place:
     geo_precision: int = 1  # 1 the named town, 2 near it or its district, 3 only a region
     kind: str = "town"  # town, admin1, admin2, admin3, region, country
     score: float = 1.0
+    by_direction: bool = False  # a district guessed from "western countryside of X", not named
     candidates: list[dict[str, Any]] = field(default_factory=list)  # for `watchfloor geocode`
 
 

@@ -85,6 +85,8 @@ _TURN = re.compile(r"^\W*(?:on\s+the\s+other\s+hand|meanwhile|in\s+addition|also
 _BETWEEN_PLACES = re.compile(r"\bbetween\s+(?:the\s+)?(?:towns?\s+of\s+|villages?\s+of\s+)?$", re.I)
 
 
+# A stray scraping marker alone on a line ("1ad6"): a short token mixing digits and letters.
+_MARKER_LINE = re.compile(r"\s*(?=[0-9a-f]*\d)[0-9a-f]{3,6}\s*", re.I)
 # The opening sentences of a report, where its own news is told (later ones recall and explain).
 NEWS_SENTENCES = 8
 _VIOLENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians")
@@ -171,7 +173,9 @@ def _distinct_locations(places: list[Place]) -> list[Place]:
     for p in places:
         if p.kind == "country" and syrian and (p.country == "Syria" or p.name == "Syria"):
             continue  # "in Daraa governorate in southern Syria": Daraa
-        p_code = p.admin3_pcode or p.admin2_pcode or p.admin1_pcode
+        # a district guessed from a direction is the governorate's countryside as far as a town
+        # named beside it goes: "Nawa, in the western countryside of Daraa" is one location
+        p_code = p.admin1_pcode if p.by_direction else p.admin3_pcode or p.admin2_pcode or p.admin1_pcode
         inside_other = any(
             q is not p and p_code and p_code in _ancestors(q) and q.geo_precision <= p.geo_precision
             and not _same_place(p, q)  # "Ain al-Arab (Kobani)": one place named twice, not one inside another
@@ -405,17 +409,19 @@ class Extractor:
             return p
         u = g.units[a2]
         return replace(p, name=u["name"], kind="admin2", admin2=u["name"], admin2_pcode=a2, admin3=None,
-                       admin3_pcode=None, latitude=u["lat"], longitude=u["lon"], geo_precision=2)
+                       admin3_pcode=None, latitude=u["lat"], longitude=u["lon"], geo_precision=2, by_direction=True)
 
     @staticmethod
     def _headline(text: str, sents) -> int | None:
-        """Index of the headline sentence (the first line, when it reads as a headline)."""
-        s, e = sents[0]
+        """Index of the headline sentence (the first line, when it reads as a headline; a crawl
+        marker alone on the line before it, like "1ad6", is skipped)."""
+        k = 1 if len(sents) > 2 and _MARKER_LINE.fullmatch(text[sents[0][0]:sents[0][1]]) else 0
+        s, e = sents[k]
         first = text[s:e]
-        if len(sents) < 2 or "\n" not in text[e:sents[1][0]] or len(first.split()) < 4:
+        if len(sents) < k + 2 or "\n" not in text[e:sents[k + 1][0]] or len(first.split()) < 4:
             return None
         if " | " in first or not _HEADLINE_END.search(first):
-            return 0
+            return k
         return None
 
     def _paragraph_count(self, text: str, sents, i: int, picked, count) -> int | None:
@@ -763,6 +769,7 @@ class Extractor:
                 if c.arrests is not None and (g.arrests is None or c.arrests > g.arrests):
                     g.arrests = c.arrests
                 g.end = max(g.end, c.end)
+        self._refine_coarse(groups)
 
         def salience(c: _Candidate) -> float:
             # the lede weighs most; the headline counts as the first sentence
@@ -795,6 +802,40 @@ class Extractor:
                     else:
                         c.actor2 = other
         return [self._to_event(doc, text, c, n) for n, c in enumerate(ranked, 1)]
+
+    @staticmethod
+    def _refine_coarse(groups: dict) -> None:
+        """An event placed only at a governorate or its countryside, beside one event of the same
+        type that day in a town of that governorate, is that event told twice ("a new assassination
+        in the province of Daraa" / "... killing him, in the city of Al-Sanamayn"): fold it into the town."""
+        for key, g in list(groups.items()):
+            p = g.place
+            if p is None or p.country != "Syria" or not p.admin1_pcode or g.background:
+                continue
+            if not (p.kind in ("admin1", "region") or p.by_direction):
+                continue
+            if p.kind == "region" and p.admin2_pcode:
+                continue  # a named area of one district ("Jabal al-Zawiya") is a place of its own
+            towns = [f for f in groups.values() if f is not g and f.event_date == g.event_date and f.place is not None
+                     and f.place.kind == "town" and f.place.admin1_pcode == p.admin1_pcode and not f.background
+                     and f.place.name != f.place.admin1  # "Homs" in a list of provinces is the province
+                     and abs(f.sent_index - g.sent_index) <= 2  # told twice, in the next breath
+                     and (not p.by_direction or f.place.admin2_pcode == p.admin2_pcode)
+                     and f.sub_event_type == g.sub_event_type]
+            if len(towns) != 1:
+                continue
+            f = towns[0]
+            f.support = sorted(set(f.support) | set(g.support))
+            f.start, f.end = min(f.start, g.start), max(f.end, g.end)
+            f.lede = f.lede or g.lede
+            f.headline = f.headline or g.headline
+            f.confidence = max(f.confidence, g.confidence)
+            f.actor1, f.actor2 = f.actor1 or g.actor1, f.actor2 or g.actor2
+            if f.fatalities is None:
+                f.fatalities = g.fatalities
+            if f.arrests is None:
+                f.arrests = g.arrests
+            del groups[key]
 
     @staticmethod
     def _to_event(doc: Document, text: str, c: _Candidate, n: int) -> Event:
