@@ -147,3 +147,11 @@ def test_agent_nouns_are_not_the_action():
     s = "Two fighters of the Syrian Democratic Forces were killed when a roadside bomb exploded near Raqqa."
     a1, a2 = assign_roles(s, ActorMatcher.default().find(s), "Remote explosive/landmine/IED")
     assert a1 is None and a2.actor_id == "sdf"
+
+
+def test_a_character_whose_lower_case_is_longer_keeps_offsets():
+    from watchfloor.extract.actors import ActorMatcher
+
+    text = "İstanbul talks: the SDF said Turkish forces shelled Tal Tamr."
+    found = ActorMatcher.default().find(text)
+    assert any(text[m.start:m.end] == "SDF" for m in found)

@@ -263,7 +263,6 @@ class ActorMatcher:
                     surfaces.update(v + (_SEP + rest if rest else "") for v in variants)
         body = _regex_trie(surfaces)
         self._prefilter = re.compile(r"(?<![^\W_])(?:" + body + r")(?![^\W_])")
-        self._prefilter_ci: re.Pattern | None = None
 
     # ------------------------------------------------------------------ loading
     @staticmethod
@@ -353,12 +352,11 @@ class ActorMatcher:
             return []
         on = on or date.today()
         low = text.lower()
-        if len(low) == len(text):
-            starts = (m.start() for m in self._prefilter.finditer(low))
-        else:  # a case mapping changed the length: match the original text case-insensitively
-            if self._prefilter_ci is None:
-                self._prefilter_ci = re.compile(self._prefilter.pattern, re.I)
-            starts = (m.start() for m in self._prefilter_ci.finditer(text))
+        if len(low) != len(text):
+            # a case mapping changed the length ("İ" -> "i̇"): keep such characters as they are, so
+            # offsets still line up (compiling the big prefilter case-insensitively costs 1.5 s)
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        starts = (m.start() for m in self._prefilter.finditer(low))
         out: list[ActorMention] = []
         done = 0
         for s in starts:
