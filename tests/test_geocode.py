@@ -216,6 +216,21 @@ def test_resolve_with_context(g):
     assert g.resolve("Nowhereville village", context=article) is None
 
 
+def test_unknown_village_is_placed_where_the_report_puts_it(g):
+    article = ("Daraa province: gunmen shot dead a former rebel in front of his house in Zubaydat "
+               "al-Gharbiyya village in the eastern countryside of Daraa. Elsewhere, regime forces "
+               "shelled Tafas.")
+    # the gazetteer lacks the village: the place beside it in its sentence says where it is,
+    # and the direction picks the district, at district precision
+    p = g.resolve("Zubaydat al Gharbiya village", context=article)  # spelled as a coder would
+    assert p is not None and p.admin1_pcode == "SY12"
+    assert p.admin2_pcode is not None and p.geo_precision >= 2
+    assert p.mention.startswith("Zubaydat")
+    assert p.admin2_pcode == g.toward(article, g.find(article)[1]).admin2_pcode
+    # a report that never names it gives nothing
+    assert g.resolve("Zubaydat al Gharbiya village", context="Regime forces shelled Tafas.") is None
+
+
 def test_explain_and_format(g):
     rows = explain("Clashes in rural Homs and in the city of Hama.")
     assert rows[0]["choice"]["admin1_pcode"] == "SY04"

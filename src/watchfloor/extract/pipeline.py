@@ -73,10 +73,6 @@ _CLAUSE = re.compile(r";|,?\s+while\s+|\s+whereas\s+|\bmeanwhile\b|\bon\s+the\s+
 _ROAD_AFTER = re.compile(r"^\s*[-–]\s*[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,2}\s+(?:international\s+)?(?:highway|road|motorway)\b")
 _ROAD_BEFORE = re.compile(r"[A-Z][\w'’]*\s*[-–]\s*$")
 _ROAD_WORD = re.compile(r"^\s+(?:international\s+)?(?:highway|road|motorway)\b")
-_DIRECTION = re.compile(
-    r"\b(north[- ]?east|north[- ]?west|south[- ]?east|south[- ]?west|north|south|east|west)(?:ern)?\b(?!\s+(?:bank|side)\b)",
-    re.I,
-)
 _ROAD_TO = re.compile(r"\b(?:road|highway|way|route|heading|headed)\s+(?:to|towards|from)\s+(?:the\s+)?(?:town\s+of\s+|village\s+of\s+)?$", re.I)
 _REFERENCE = re.compile(r"(?:\d+\s*(?:km|kilomet\w+|miles?)\s+)?(?:north|south|east|west)[\w-]*\s+of\b|near\b|outside\b", re.I)
 _LIST_AND = re.compile(r"\s*,?\s*(?:and|or|&)\s+(?:the\s+)?(?:\w+ern\s+)?$", re.I)
@@ -285,7 +281,7 @@ class Extractor:
             return []
         all_actors = self.actors.find(text, on=ref)
         actors = [m for m in all_actors if m.actor_id not in self.source_ids]
-        places = [self._toward(text, p) for p in self._usable_places(text, self.geocoder.find(text), all_actors)]
+        places = [self.geocoder.toward(text, p) for p in self._usable_places(text, self.geocoder.find(text), all_actors)]
         dates = find_dates(text, ref)
 
         # the parser only settles who acted when a sentence names two sides or more; cue words
@@ -383,33 +379,6 @@ class Extractor:
                 continue
             out.append(p)
         return out
-
-    def _toward(self, text: str, p: Place) -> Place:
-        """"the western countryside of Daraa", "south of Idlib", "east Homs desert": the district
-        of the governorate lying that way, when one clearly does (precision 2); else as it was."""
-        if p.country != "Syria" or not p.admin1_pcode or p.admin3_pcode and p.kind != "town":
-            return p
-        g = self.geocoder
-        capital = p.kind == "town" and any(e.capital_of == p.admin1_pcode and e.name == p.name for e in g.entries
-                                           if e.capital_of)
-        if not (p.kind == "admin1" and p.geo_precision == 3) and not (capital and p.geo_precision == 2):
-            return p
-        before = text[max(0, p.start - 20):p.start]
-        m = None
-        for m in _DIRECTION.finditer(before + " " + text[p.start:p.end]):
-            pass
-        if m is None:
-            return p
-        if capital and (re.search(r"\d\s*(?:km|kilomet|mile)", text[max(0, p.start - 30):p.end], re.I)
-                        or not re.search(r"\bof\b", text[p.start:p.end] + before[-5:])):
-            return p  # "10 km west of Idlib city": near the city, as found
-        bearing = g.BEARINGS.get(m.group(1).lower().replace("-", "").replace(" ", ""))
-        a2 = g.district_toward(p.admin1_pcode, bearing) if bearing is not None else None
-        if not a2 or a2 not in g.units:
-            return p
-        u = g.units[a2]
-        return replace(p, name=u["name"], kind="admin2", admin2=u["name"], admin2_pcode=a2, admin3=None,
-                       admin3_pcode=None, latitude=u["lat"], longitude=u["lon"], geo_precision=2, by_direction=True)
 
     @staticmethod
     def _headline(text: str, sents) -> int | None:

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,11 @@ __all__ = [
     "Geocoder", "geocode", "explain", "format_explanation",
     "ADMIN1_GEOJSON", "ADMIN2_GEOJSON", "ADMIN3_GEOJSON", "GAZETTEER_PATH", "ALIASES_PATH",
 ]
+
+_DIRECTION = re.compile(
+    r"\b(north[- ]?east|north[- ]?west|south[- ]?east|south[- ]?west|north|south|east|west)(?:ern)?\b(?!\s+(?:bank|side)\b)",
+    re.I,
+)
 
 # --------------------------------------------------------------------------- keys
 
@@ -814,6 +820,33 @@ class Geocoder:
             candidates=cands,
         )
 
+    def toward(self, text: str, p: Place) -> Place:
+        """"the western countryside of Daraa", "south of Idlib", "east Homs desert": the district
+        of the governorate lying that way, when one clearly does (precision 2); else as it was."""
+        if p.country != "Syria" or not p.admin1_pcode or p.admin3_pcode and p.kind != "town":
+            return p
+        g = self
+        capital = p.kind == "town" and any(e.capital_of == p.admin1_pcode and e.name == p.name for e in g.entries
+                                           if e.capital_of)
+        if not (p.kind == "admin1" and p.geo_precision == 3) and not (capital and p.geo_precision == 2):
+            return p
+        before = text[max(0, p.start - 20):p.start]
+        m = None
+        for m in _DIRECTION.finditer(before + " " + text[p.start:p.end]):
+            pass
+        if m is None:
+            return p
+        if capital and (re.search(r"\d\s*(?:km|kilomet|mile)", text[max(0, p.start - 30):p.end], re.I)
+                        or not re.search(r"\bof\b", text[p.start:p.end] + before[-5:])):
+            return p  # "10 km west of Idlib city": near the city, as found
+        bearing = g.BEARINGS.get(m.group(1).lower().replace("-", "").replace(" ", ""))
+        a2 = g.district_toward(p.admin1_pcode, bearing) if bearing is not None else None
+        if not a2 or a2 not in g.units:
+            return p
+        u = g.units[a2]
+        return replace(p, name=u["name"], kind="admin2", admin2=u["name"], admin2_pcode=a2, admin3=None,
+                       admin3_pcode=None, latitude=u["lat"], longitude=u["lon"], geo_precision=2, by_direction=True)
+
     def resolve(self, name: str, context: str | None = None) -> Place | None:
         """The best place for one location string (e.g. "Al Mayadin town"), using
         `context` (the report) to choose among homonyms. None when unknown."""
@@ -821,8 +854,36 @@ class Geocoder:
                          "", name.strip(), flags=re.I)
         places = self.find(cleaned, context=context)
         if not places:
-            return None
+            return self._placed_by_context(cleaned, context) if context else None
         return max(places, key=lambda p: (p.country == "Syria", -p.geo_precision, p.end - p.start))
+
+    def _placed_by_context(self, name: str, context: str) -> Place | None:
+        """A name the gazetteer lacks, placed where the report puts it: the Syrian place named next
+        to it in its sentence ("Al-Muwayleh village in Al-Jarniyah district"), at precision 2 or 3.
+        The report may spell the name another way: a close match of its words is enough."""
+        key, n = name_key(name)
+        if len(key) < 4:
+            return None
+        words = list(WORD.finditer(context))
+        for width in (n, n + 1):
+            for i in range(len(words)):
+                if i + width > len(words):
+                    continue
+                k, _ = name_key(context[words[i].start():words[i + width - 1].end()])
+                if k != key and (len(k) < 4 or SequenceMatcher(None, k, key).ratio() < 0.85):
+                    continue
+                s, e = words[i].start(), words[i + width - 1].end()
+                lo = max(context.rfind(c, 0, s) for c in ".!?\n") + 1
+                hi = min((x for x in (context.find(c, e) for c in ".!?\n") if x >= 0), default=len(context))
+                around = [p for p in self.find(context[lo:hi], context=context)
+                          if p.country == "Syria" and p.admin1_pcode and not (lo + p.start < e and lo + p.end > s)]
+                if not around:
+                    continue
+                after = [p for p in around if lo + p.start >= e]
+                best = self.toward(context[lo:hi], after[0] if after else around[-1])
+                return replace(best, mention=context[s:e], start=s, end=e, geo_precision=max(best.geo_precision, 2),
+                               candidates=[{"decision": f"not in the gazetteer; placed by \"{best.mention}\" beside it"}])
+        return None
 
 
 _default_geocoder = shared(Geocoder)
