@@ -337,3 +337,11 @@ def test_little_known_village_far_from_the_report_is_left_unresolved():
     assert [p.admin1_pcode for p in found] == ["SY14", "SY14", "SY14"]
     tartus = "Fishermen in Hameidiyyeh, south of Tartus, said the storm destroyed their boats in Tartus and Baniyas."
     assert g.find(tartus)[0].admin1_pcode == "SY10"  # in its own area it is found
+
+
+def test_a_homonym_abroad_is_chosen_by_the_country_named(g):
+    yemen = g.find("Houthi forces shelled Al-Bayda in central Yemen.")[0]
+    libya = g.find("Clashes broke out in Al-Bayda, in eastern Libya.")[0]
+    syria = g.find("Regime forces raided Al-Bayda village near Baniyas in Tartus.")[0]
+    assert (yemen.country, libya.country, syria.country) == ("Yemen", "Libya", "Syria")
+    assert syria.admin1_pcode == "SY10" and yemen.admin1_pcode is None

@@ -635,10 +635,13 @@ class Geocoder:
         doc_a1: Counter[str] = Counter(ctx_counts)
         named_a1: dict[str, list[int]] = {}
         cities_named: set[str] = set()
+        countries_named: set[str] = set()
         for (s, e, ids), (q, *_r) in zip(raw, quals):
             ents = [self.entries[i] for i in ids]
             syr = [x for x in ents if x.country == "Syria" and x.a1]
             a1s = {x.a1 for x in syr}
+            if ents and all(x.kind == "country" for x in ents) and len({x.country for x in ents}) == 1:
+                countries_named.add(ents[0].country)
             if len(a1s) == 1 and len(syr) == len(ents):
                 a1 = a1s.pop()
                 doc_a1[a1] += 1
@@ -652,7 +655,8 @@ class Geocoder:
         places: list[Place] = []
         for (s, e, ids), (q, qs, qe, why_q, _shared) in zip(raw, quals):
             try:
-                p = self._resolve(text, s, e, ids, q, qs, qe, why_q, doc_a1, total, named_a1, cities_named)
+                p = self._resolve(text, s, e, ids, q, qs, qe, why_q, doc_a1, total, named_a1, cities_named,
+                                  countries_named)
             except Exception:  # one odd mention never costs the others
                 p = None
             if p is not None:
@@ -660,7 +664,8 @@ class Geocoder:
         return places
 
     def _score(self, x: Entry, s: int, q: str | None, doc_a1: Counter, total: int,
-               named_a1: dict[str, list[int]], cities_named: set[str]) -> tuple[float, str]:
+               named_a1: dict[str, list[int]], cities_named: set[str],
+               countries_named: frozenset[str] | set[str] = frozenset()) -> tuple[float, str]:
         score = x.prior
         why = []
         if x.country == "Syria" and x.a1:
@@ -678,6 +683,9 @@ class Geocoder:
                 why.append("its city is named in the report")
             elif not x.well_known:
                 score -= 5  # an unnamed city's quarter: too weak on its own
+        if x.country != "Syria" and x.country in countries_named and x.kind != "country":
+            score += 1.5  # "Al-Bayda, eastern Libya": the Libyan one, not the Yemeni one
+            why.append(f"{x.country} is named in the report")
         if x.country == "Syria":
             score += 0.3
         return score, "; ".join(why)
@@ -701,11 +709,12 @@ class Geocoder:
         return km > 100
 
 
-    def _resolve(self, text, s, e, ids, q, qs, qe, why_q, doc_a1, total, named_a1, cities_named) -> Place | None:
+    def _resolve(self, text, s, e, ids, q, qs, qe, why_q, doc_a1, total, named_a1, cities_named,
+                 countries_named=frozenset()) -> Place | None:
         ents = [self.entries[i] for i in ids]
         scored = []
         for x in ents:
-            sc, why = self._score(x, s, q, doc_a1, total, named_a1, cities_named)
+            sc, why = self._score(x, s, q, doc_a1, total, named_a1, cities_named, countries_named)
             # governorate vs its seat, by the words around the name
             if x.kind == "admin1" and any(y.capital_of == x.a1 for y in ents):
                 if q in ("region", "province"):
