@@ -158,6 +158,10 @@ _PERSON_HINT = re.compile(
 )
 
 
+# A bare four-digit number from 1900 to 2099 is a year, never a count of people.
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def parse_number(tok: str) -> int | None:
     """'12', '1,200', 'twenty-one', 'a dozen', 'two hundred' -> int; vague words -> None."""
     t = " ".join(tok.lower().replace("-", " ").split())
@@ -311,7 +315,7 @@ def _scan(low: str, lo: int, hi: int, add) -> None:
     for m in _NUM_FIRST.finditer(low, lo, hi):
         num = m.group("num")
         n = parse_number(num)
-        if re.fullmatch(r"(?:19|20)\d\d", num):
+        if _YEAR.fullmatch(num):
             continue  # a year
         if low.endswith("no ", max(0, m.start("num") - 3), m.start("num")):
             continue  # "no one was hurt"
@@ -337,7 +341,7 @@ def _scan(low: str, lo: int, hi: int, add) -> None:
         off = max(lo, m.start() - 80)
         head = low[off:m.start()]
         for pm in _COORD_BEFORE.finditer(head):
-            if re.fullmatch(r"(?:19|20)\d\d", pm.group("num")):
+            if _YEAR.fullmatch(pm.group("num")):
                 continue  # "scene of the 2013 sarin attack, at least 200 civilians were killed"
             add(off + pm.start("num"), off + pm.end(), kind, parse_number(pm.group("num")),
                 num_span=(off + pm.start("num"), off + pm.end("num")))
@@ -352,7 +356,7 @@ def _scan(low: str, lo: int, hi: int, add) -> None:
         if num in ("a", "an") and not definite and not _PERSON_HINT.match(noun) \
                 and not re.match(r"[a-z]+(?:ian|ist|er|or|ee)s?$", noun):
             continue
-        if re.fullmatch(r"(?:19|20)\d\d", num):
+        if _YEAR.fullmatch(num):
             continue
         if noun and re.match(r"(?:year|month|week|day|hour|minute|km|kilomet|mile|metre|meter|percent|%|am\b|pm\b|o'clock|"
                              r"strike|airstrike|raid|attack|operation|shell|rocket|missile|sortie|bomb|round|time|mortar)", noun):
