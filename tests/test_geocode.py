@@ -345,3 +345,11 @@ def test_a_homonym_abroad_is_chosen_by_the_country_named(g):
     syria = g.find("Regime forces raided Al-Bayda village near Baniyas in Tartus.")[0]
     assert (yemen.country, libya.country, syria.country) == ("Yemen", "Libya", "Syria")
     assert syria.admin1_pcode == "SY10" and yemen.admin1_pcode is None
+
+
+def test_a_place_name_inside_the_name_of_a_thing_is_not_a_place(g):
+    text = ("The New York Times and the Washington Post cited violations of the Geneva Conventions "
+            "after talks in Geneva; gunmen attacked the Tal Tamr post.")
+    names = [p.mention for p in g.find(text)]
+    assert "New York" not in names and "Washington" not in names
+    assert names.count("Geneva") == 1 and "Tal Tamr" in names

@@ -64,6 +64,9 @@ GENERIC_HEADS = frozenset(
     "bayt qasr wadi mazraat mazraa sheikh shaykh hayy hay harat souq suq jisr bab nahr ard arab marj qalaat "
     "qalat zor bani banu".split())
 _APOS = frozenset(["'", "’", "‘", "ʿ", "`"])
+# a word after a place name that makes the whole the name of a thing, not of the place
+_NAMES_A_THING = re.compile(r"[ \t]+(?:Times|Post(?![ \t]+Office)|Journal|Herald|Tribune|Gazette|[Cc]onventions?|"
+                            r"[Pp]rotocols?|[Aa]ccords?|Declaration|Communiqu[eé]|Airways|Airlines)\b")
 # what may stand between two words of one name
 _JOIN = re.compile(r"[ \t\-–‐]{1,2}|[ \t]*-[ \t]*|\.[ \t]?")
 
@@ -554,6 +557,9 @@ class Geocoder:
                     and key(i - 1) in GENERIC_HEADS and text[toks[i - 1][0]].isupper():
                 # "Umm Al Mayadin" is another place than "Al Mayadin", one we do not know
                 i = found[0] + 1
+                continue
+            if found and _NAMES_A_THING.match(text, toks[found[0]][1]):
+                i = found[0] + 1  # "the Geneva Conventions", "The New York Times": not the place
                 continue
             if found:
                 j, ids = found
