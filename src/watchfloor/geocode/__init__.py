@@ -670,8 +670,7 @@ class Geocoder:
         return places
 
     def _score(self, x: Entry, s: int, q: str | None, doc_a1: Counter, total: int,
-               named_a1: dict[str, list[int]], cities_named: set[str],
-               countries_named: frozenset[str] | set[str] = frozenset()) -> tuple[float, str]:
+               named_a1: dict[str, list[int]], cities_named: set[str], countries_named: set[str]) -> tuple[float, str]:
         score = x.prior
         why = []
         if x.country == "Syria" and x.a1:
@@ -716,7 +715,7 @@ class Geocoder:
 
 
     def _resolve(self, text, s, e, ids, q, qs, qe, why_q, doc_a1, total, named_a1, cities_named,
-                 countries_named=frozenset()) -> Place | None:
+                 countries_named) -> Place | None:
         ents = [self.entries[i] for i in ids]
         scored = []
         for x in ents:
@@ -840,8 +839,7 @@ class Geocoder:
         of the governorate lying that way, when one clearly does (precision 2); else as it was."""
         if p.country != "Syria" or not p.admin1_pcode or p.admin3_pcode and p.kind != "town":
             return p
-        g = self
-        capital = p.kind == "town" and any(e.capital_of == p.admin1_pcode and e.name == p.name for e in g.entries
+        capital = p.kind == "town" and any(e.capital_of == p.admin1_pcode and e.name == p.name for e in self.entries
                                            if e.capital_of)
         if not (p.kind == "admin1" and p.geo_precision == 3) and not (capital and p.geo_precision == 2):
             return p
@@ -854,17 +852,18 @@ class Geocoder:
         if capital and (re.search(r"\d\s*(?:km|kilomet|mile)", text[max(0, p.start - 30):p.end], re.I)
                         or not re.search(r"\bof\b", text[p.start:p.end] + before[-5:])):
             return p  # "10 km west of Idlib city": near the city, as found
-        bearing = g.BEARINGS.get(m.group(1).lower().replace("-", "").replace(" ", ""))
-        a2 = g.district_toward(p.admin1_pcode, bearing) if bearing is not None else None
-        if not a2 or a2 not in g.units:
+        bearing = self.BEARINGS.get(m.group(1).lower().replace("-", "").replace(" ", ""))
+        a2 = self.district_toward(p.admin1_pcode, bearing) if bearing is not None else None
+        if not a2 or a2 not in self.units:
             return p
-        u = g.units[a2]
+        u = self.units[a2]
         return replace(p, name=u["name"], kind="admin2", admin2=u["name"], admin2_pcode=a2, admin3=None,
                        admin3_pcode=None, latitude=u["lat"], longitude=u["lon"], geo_precision=2, by_direction=True)
 
     def resolve(self, name: str, context: str | None = None) -> Place | None:
         """The best place for one location string (e.g. "Al Mayadin town"), using
-        `context` (the report) to choose among homonyms. None when unknown."""
+        `context` (the report) to choose among homonyms, and to place a name the gazetteer
+        lacks by what the report names beside it. None when unknown."""
         cleaned = re.sub(r"\s+\b(village|town|city|camp|area|road|neighbou?rhood|district|governorate|province)$",
                          "", name.strip(), flags=re.I)
         places = self.find(cleaned, context=context)
