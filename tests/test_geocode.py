@@ -227,6 +227,11 @@ def test_unknown_village_is_placed_where_the_report_puts_it(g):
     assert p.admin2_pcode is not None and p.geo_precision >= 2
     assert p.mention.startswith("Zubaydat")
     assert p.admin2_pcode == g.toward(article, g.find(article)[1]).admin2_pcode
+    # nothing beside it: the place of the sentence before, at region precision
+    report = ("Heavy fighting broke out in the eastern countryside of Daraa on Monday.\n"
+              "Gunmen later stormed posts around Zubaydat al-Gharbiyya and withdrew.")
+    q = g.resolve("Zubaydat al Gharbiya village", context=report)
+    assert q is not None and q.admin2_pcode == p.admin2_pcode and q.geo_precision == 3
     # a report that never names it gives nothing
     assert g.resolve("Zubaydat al Gharbiya village", context="Regime forces shelled Tafas.") is None
 

@@ -891,12 +891,24 @@ class Geocoder:
                 hi = min((x for x in (context.find(c, e) for c in ".!?\n") if x >= 0), default=len(context))
                 around = [p for p in self.find(context[lo:hi], context=context)
                           if p.country == "Syria" and p.admin1_pcode and not (lo + p.start < e and lo + p.end > s)]
-                if not around:
-                    continue
-                after = [p for p in around if lo + p.start >= e]
-                best = self.toward(context[lo:hi], after[0] if after else around[-1])
-                return replace(best, mention=context[s:e], start=s, end=e, geo_precision=max(best.geo_precision, 2),
-                               candidates=[{"decision": f"not in the gazetteer; placed by \"{best.mention}\" beside it"}])
+                if around:
+                    after = [p for p in around if lo + p.start >= e]
+                    best = self.toward(context[lo:hi], after[0] if after else around[-1])
+                    precision, how = max(best.geo_precision, 2), "beside it"
+                else:
+                    # nothing beside it: the last place of the two sentences before, as a reader would
+                    # take it ("... in the eastern countryside of Hama. ... posts in Al-Rahjan")
+                    lo2 = lo
+                    for _ in range(2):
+                        lo2 = max(context.rfind(c, 0, max(0, lo2 - 1)) for c in ".!?\n") + 1
+                    before = [p for p in self.find(context[lo2:lo], context=context)
+                              if p.country == "Syria" and p.admin1_pcode]
+                    if not before:
+                        continue
+                    best = self.toward(context[lo2:lo], before[-1])
+                    precision, how = 3, "before it"
+                return replace(best, mention=context[s:e], start=s, end=e, geo_precision=precision,
+                               candidates=[{"decision": f"not in the gazetteer; placed by \"{best.mention}\" {how}"}])
         return None
 
 
