@@ -358,3 +358,7 @@ def test_a_place_name_inside_the_name_of_a_thing_is_not_a_place(g):
     names = [p.mention for p in g.find(text)]
     assert "New York" not in names and "Washington" not in names
     assert names.count("Geneva") == 1 and "Tal Tamr" in names
+
+
+def test_letters_of_an_abbreviation_are_not_a_place(g):
+    assert [p.country for p in g.find("Delegations from the U.A.E. and Qatar met.")] == ["Qatar"]

@@ -558,6 +558,10 @@ class Geocoder:
                 # "Umm Al Mayadin" is another place than "Al Mayadin", one we do not know
                 i = found[0] + 1
                 continue
+            if found and re.match(r"\.[A-Za-z]\b", text[toks[found[0]][1]:toks[found[0]][1] + 3]) \
+                    and toks[found[0]][1] - toks[found[0]][0] == 1:
+                i = found[0] + 1  # the abbreviation goes on: "U.A" of "U.A.E." is not a name
+                continue
             if found and _NAMES_A_THING.match(text, toks[found[0]][1]):
                 i = found[0] + 1  # "the Geneva Conventions", "The New York Times": not the place
                 continue
