@@ -67,6 +67,8 @@ _APOS = frozenset(["'", "’", "‘", "ʿ", "`"])
 # a word after a place name that makes the whole the name of a thing, not of the place
 _NAMES_A_THING = re.compile(r"[ \t]+(?:Times|Post(?![ \t]+Office)|Journal|Herald|Tribune|Gazette|[Cc]onventions?|"
                             r"[Pp]rotocols?|[Aa]ccords?|Declaration|Communiqu[eé]|Airways|Airlines)\b")
+# ".E" after the single letter a name ends on: the letters are an abbreviation ("U.A.E.")
+_ABBREVIATION_GOES_ON = re.compile(r"\.[A-Za-z]\b")
 # what may stand between two words of one name
 _JOIN = re.compile(r"[ \t\-–‐]{1,2}|[ \t]*-[ \t]*|\.[ \t]?")
 
@@ -558,8 +560,7 @@ class Geocoder:
                 # "Umm Al Mayadin" is another place than "Al Mayadin", one we do not know
                 i = found[0] + 1
                 continue
-            if found and re.match(r"\.[A-Za-z]\b", text[toks[found[0]][1]:toks[found[0]][1] + 3]) \
-                    and toks[found[0]][1] - toks[found[0]][0] == 1:
+            if found and toks[found[0]][1] - toks[found[0]][0] == 1 and _ABBREVIATION_GOES_ON.match(text, toks[found[0]][1]):
                 i = found[0] + 1  # the abbreviation goes on: "U.A" of "U.A.E." is not a name
                 continue
             if found and _NAMES_A_THING.match(text, toks[found[0]][1]):
