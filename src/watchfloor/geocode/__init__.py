@@ -892,7 +892,7 @@ class Geocoder:
                 if k != key and (len(k) < 4 or SequenceMatcher(None, k, key).ratio() < 0.85):
                     continue
                 s, e = words[i].start(), words[i + width - 1].end()
-                lo = max(context.rfind(c, 0, s) for c in ".!?\n") + 1
+                lo = _sentence_start(context, s)
                 hi = min((x for x in (context.find(c, e) for c in ".!?\n") if x >= 0), default=len(context))
                 around = [p for p in self.find(context[lo:hi], context=context)
                           if p.country == "Syria" and p.admin1_pcode and not (lo + p.start < e and lo + p.end > s)]
@@ -905,7 +905,7 @@ class Geocoder:
                     # take it ("... in the eastern countryside of Hama. ... posts in Al-Rahjan")
                     lo2 = lo
                     for _ in range(2):
-                        lo2 = max(context.rfind(c, 0, max(0, lo2 - 1)) for c in ".!?\n") + 1
+                        lo2 = _sentence_start(context, max(0, lo2 - 1))
                     before = [p for p in self.find(context[lo2:lo], context=context)
                               if p.country == "Syria" and p.admin1_pcode]
                     if not before:
@@ -915,6 +915,11 @@ class Geocoder:
                 return replace(best, mention=context[s:e], start=s, end=e, geo_precision=precision,
                                candidates=[{"decision": f"not in the gazetteer; placed by \"{best.mention}\" {how}"}])
         return None
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    """Where the sentence holding `pos` begins (after the last stop or line break before it)."""
+    return max(text.rfind(c, 0, pos) for c in ".!?\n") + 1
 
 
 _default_geocoder = shared(Geocoder)
