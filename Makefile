@@ -29,7 +29,7 @@ test: install
 	$(BIN)/python -m pytest
 
 eval: install
-	$(BIN)/pip install --quiet -e '.[dev,eval]'
+	$(BIN)/pip install --quiet -e '.[dev,eval,typing-embed]'
 	$(BIN)/watchfloor eval all
 
 bench: install
