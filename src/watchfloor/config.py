@@ -23,7 +23,7 @@ database = "watchfloor.duckdb"
 [extract]
 # Any installed spaCy pipeline; the default ships with watchfloor.
 spacy_pipeline = "{pipeline}"
-# Event typing: "linear" (default, fast) or "embed" (sentence embeddings; needs the
+# Event typing: "linear" (default, fast) or "embed" (a fine-tuned sentence encoder; needs the
 # typing-embed extra, about 100 times slower, more accurate: see docs/benchmarks.md).
 typing_backend = "linear"
 

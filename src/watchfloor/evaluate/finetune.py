@@ -41,6 +41,7 @@ HYPER_TUNE = {
     "warmup": 0.06,        # share of steps with a rising learning rate, then linear decay to 0
     "logit_scale": 20.0,   # the head reads the L2-normalised embedding times this
     "max_length": 96,      # word pieces per text, training and inference alike
+    "length_batches": True,  # batches of similar length (half the padding, about twice as fast)
     "seed": 13,
 }
 
@@ -134,7 +135,12 @@ def fine_tune(examples: list["Example"], classes: list[str], sample_weights: np.
     model.train()
     step, t0 = 0, time.time()
     while step < steps:
-        for idx in _batches(lengths, hp["batch"], gen):
+        if hp["length_batches"]:
+            batches = _batches(lengths, hp["batch"], gen)
+        else:
+            order = torch.randperm(len(texts), generator=gen).tolist()
+            batches = [order[i:i + hp["batch"]] for i in range(0, len(order), hp["batch"])]
+        for idx in batches:
             if step >= steps:
                 break
             enc = tok([texts[i] for i in idx], padding=True, truncation=True, max_length=hp["max_length"],

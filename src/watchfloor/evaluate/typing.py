@@ -336,7 +336,7 @@ def train_embed(examples: list[Example], hp: dict | None = None, linear: EventCl
 
     hp = {**HYPER, **HYPER_EMBED, **(hp or {})}
     linear = linear or train(examples, hp)
-    tuned = fine_tune(examples, linear.classes, _sample_weights(examples, hp), log=log)
+    tuned = fine_tune(examples, linear.classes, _sample_weights(examples, hp), hp.get("tune"), log=log)
     return EmbeddingClassifier(tuned["W"], tuned["b"], linear.classes, linear, hp["mix"],
                                {"hyper_embed": HYPER_EMBED, "hyper_tune": tuned["hyper"]},
                                adapters=tuned["adapters"], max_length=tuned["max_length"])
@@ -526,7 +526,7 @@ def cross_validate(own, syn, dev, k: int = 5, hp: dict | None = None, embed: boo
         for i, p in zip(test_idx, model.predict_many([dev[i].text for i in test_idx])):
             preds[i] = p
         if embed:
-            _progress(f"typing CV fold {f + 1}/{k}: fine-tuning the encoder (about 6 minutes on 2 cores)")
+            _progress(f"typing CV fold {f + 1}/{k}: fine-tuning the encoder (about 4 minutes on 2 cores)")
             em = train_embed(own + syn + train_dev, hp, linear=model)
             for i, p in zip(test_idx, em.predict_many([dev[i].text for i in test_idx])):
                 epreds[i] = p
