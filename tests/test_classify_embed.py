@@ -116,14 +116,16 @@ def test_merged_adapter_changes_the_encoder_by_its_update():
 
 
 @needs_torch
-def test_fine_tune_learns_a_small_pool():
+@pytest.mark.parametrize("length_batches", [True, False])
+def test_fine_tune_learns_a_small_pool(length_batches):
     from watchfloor.evaluate.finetune import fine_tune
     from watchfloor.evaluate.typing import Example
 
     pool = [Example(f"Warplanes bombed village {i} at dawn.", "Air/drone strike", "own") for i in range(12)]
     pool += [Example(f"Police arrested {i} men in the market.", "Arrests", "own") for i in range(12)]
     lin = EventClassifier.default()
-    tuned = fine_tune(pool, lin.classes, np.ones(len(pool)), hp={"epochs": 4, "batch": 8, "lr": 3e-3})
+    tuned = fine_tune(pool, lin.classes, np.ones(len(pool)), hp={"epochs": 4, "batch": 8, "lr": 3e-3,
+                                                                    "length_batches": length_batches})
     assert tuned["W"].shape == (EMBED_DIM, len(lin.classes)) and len(tuned["adapters"]) == 36
     assert any(np.abs(B).max() > 0 for _, B, _ in tuned["adapters"].values())  # the encoder itself moved
     clf = EmbeddingClassifier(tuned["W"], tuned["b"], lin.classes, lin, mix=0.0,
