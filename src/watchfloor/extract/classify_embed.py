@@ -50,7 +50,7 @@ def embed_available() -> bool:
 
 
 class SentenceEncoder:
-    """Lazy, thread-safe wrapper around the packaged MiniLM encoder (CPU, offline)."""
+    """The packaged MiniLM encoder (CPU, offline), with a typing head's adapters merged into its weights."""
 
     def __init__(self, batch_size: int = 64, adapters: dict | None = None, max_length: int | None = None) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub
