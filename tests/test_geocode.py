@@ -362,3 +362,18 @@ def test_a_place_name_inside_the_name_of_a_thing_is_not_a_place(g):
 
 def test_letters_of_an_abbreviation_are_not_a_place(g):
     assert [p.country for p in g.find("Delegations from the U.A.E. and Qatar met.")] == ["Qatar"]
+
+
+def test_eval_passes_the_typing_backend_to_the_main_event_scores(monkeypatch, tmp_path):
+    from watchfloor import evaluate
+    from watchfloor.evaluate import geo, ucdp
+
+    seen = {}
+    monkeypatch.setattr(ucdp, "run", lambda shared, typing_backend="linear": seen.setdefault("ucdp", typing_backend)
+                        and {"skipped": "test"})
+    monkeypatch.setattr(geo, "run", lambda shared: seen.setdefault("geo", True) and {"skipped": "test"})
+    monkeypatch.setattr(geo, "report", lambda figures: "geo skipped")
+    out = evaluate.run_evaluations("ucdp", tmp_path, typing_backend="embed")
+    assert seen == {"ucdp": "embed"} and out.startswith("== ucdp ==")
+    evaluate.run_evaluations("geo", tmp_path, typing_backend="embed")
+    assert seen["geo"] is True

@@ -183,13 +183,15 @@ def geocode(text: str = typer.Argument(..., help="Text whose places to resolve."
 def eval_(
     name: str = typer.Argument("all", help="typing, ucdp, geo, re3d or all."),
     shared: Path = typer.Option(Path("../shared"), help="Folder with the development data (data/...)."),
+    typing_backend: str = typer.Option("linear", "--typing-backend",
+                                       help="Typing backend for the main-event scores (ucdp): linear or embed."),
 ) -> None:
     """Score extraction and geocoding on the development sets in ../shared/data."""
     from ..evaluate import run_evaluations
 
     if not (shared / "data").is_dir():
         fail(f"{shared}: no development data here (expected {shared}/data); pass --shared")
-    out.print(run_evaluations(name, shared), markup=False, soft_wrap=True)
+    out.print(run_evaluations(name, shared, typing_backend), markup=False, soft_wrap=True)
 
 
 @app.command()

@@ -17,7 +17,9 @@ EVALUATIONS = {
 }
 
 
-def run_evaluations(name: str, shared: Path) -> str:
+def run_evaluations(name: str, shared: Path, typing_backend: str = "linear") -> str:
+    """`typing_backend` is the extractor's for the main-event scores (ucdp); the typing
+    evaluation always measures both backends, the others do not type events."""
     from ..errors import UserError
 
     names = list(EVALUATIONS) if name == "all" else [name]
@@ -27,6 +29,6 @@ def run_evaluations(name: str, shared: Path) -> str:
     parts = []
     for n in names:
         module = importlib.import_module(EVALUATIONS[n])
-        figures = module.run(Path(shared))
+        figures = module.run(Path(shared), typing_backend) if n == "ucdp" else module.run(Path(shared))
         parts.append(f"== {n} ==\n{module.report(figures)}")
     return "\n\n".join(parts)

@@ -104,7 +104,7 @@ def gold_pcode(geocoder, name: str, level: int) -> str | None:
     return None
 
 
-def run(shared_dir: Path) -> dict:
+def run(shared_dir: Path, typing_backend: str = "linear") -> dict:
     path = Path(shared_dir) / "data" / "ucdp_aec_syria" / "dev.jsonl"
     if not path.exists():
         return {"skipped": f"{path} not found"}
@@ -113,7 +113,7 @@ def run(shared_dir: Path) -> dict:
     from ..geocode import Geocoder
     from ..models import Document
 
-    extractor = Extractor()
+    extractor = Extractor(typing_backend=typing_backend)
     geocoder = Geocoder.default()
     actors = ActorMatcher.default()
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
