@@ -329,3 +329,15 @@ def test_an_event_told_by_province_then_by_town_is_one_event(ex):
     attacks = [e for e in events if e.sub_event_type == events[0].sub_event_type]
     assert events[0].location == "Jasim" and events[0].fatalities == 1
     assert len(attacks) == 1
+
+
+def test_public_extract_works_after_the_extract_subpackage_is_imported():
+    """`watchfloor.extract` names the function and the subpackage; importing the
+    subpackage (as the workspace does) must not turn the documented call into a TypeError."""
+    import watchfloor
+    import watchfloor.extract.pipeline  # noqa: F401 - rebinds watchfloor.extract to the module
+
+    for _ in range(2):
+        events = watchfloor.extract("Gunmen killed two shepherds near Raqqa on Monday.", date="2025-03-05")
+        assert events and events[0].fatalities == 2
+        assert events[0].event_date == "2025-03-03"
