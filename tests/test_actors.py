@@ -155,3 +155,17 @@ def test_a_character_whose_lower_case_is_longer_keeps_offsets():
     text = "İstanbul talks: the SDF said Turkish forces shelled Tal Tamr."
     found = ActorMatcher.default().find(text)
     assert any(text[m.start:m.end] == "SDF" for m in found)
+
+
+def test_generic_force_after_another_countrys_adjective_is_not_syrias(m):
+    # a country with an entry: the adjective names it, and the span takes the adjective in
+    assert names(m, "Turkish police arrested five men.", D2021) == [("Turkish police", "Military Forces of Turkey")]
+    # a country without one: no actor rather than a wrong one
+    assert names(m, "a critic of the Saudi regime", D2021) == []
+    assert names(m, "Egyptian government forces fired", D2021) == []
+    assert names(m, "Saudi-led coalition jets struck", D2021) == []
+    # unchanged: Syria's own forces, Kurdish forces, and the US-led coalition
+    assert names(m, "Syrian police arrested two men", D2021) == [("Syrian police", "Police Forces of Syria (2000-2024)")]
+    assert names(m, "the regime shelled Idlib", D2021) == [("the regime", "Government of Syria (2000-2024)")]
+    assert names(m, "Kurdish security forces arrested", D2021)[0][0] == "Kurdish security forces"
+    assert names(m, "US-led coalition forces", D2021)[0][1] == "Global Coalition Against Daesh"

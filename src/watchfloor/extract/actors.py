@@ -54,6 +54,23 @@ LOCATIVE = {
     "for", "between", "and", "or", "like", "including", "than", "as", "about", "over", "on", "under", "by",
 }
 
+# Nationality adjectives of countries with no actor entry: before a generic force
+# ("the Saudi regime", "Egyptian police") they say the force is not the one the
+# generic alias would name (Syria's), so such a mention is dropped rather than
+# misattributed.  Adjectives that do have an entry (its `demonyms`) resolve to it.
+FOREIGN_DEMONYMS = {
+    "Saudi": "Saudi Arabia", "Egyptian": "Egypt", "Emirati": "United Arab Emirates", "Qatari": "Qatar",
+    "Kuwaiti": "Kuwait", "Bahraini": "Bahrain", "Omani": "Oman", "Yemeni": "Yemen", "Libyan": "Libya",
+    "Sudanese": "Sudan", "Tunisian": "Tunisia", "Algerian": "Algeria", "Moroccan": "Morocco",
+    "Palestinian": "Palestine", "Afghan": "Afghanistan", "Pakistani": "Pakistan", "Indian": "India",
+    "Chinese": "China", "Ukrainian": "Ukraine", "German": "Germany", "Italian": "Italy", "Dutch": "Netherlands",
+    "Belgian": "Belgium", "Greek": "Greece", "Cypriot": "Cyprus", "Azerbaijani": "Azerbaijan",
+    "Armenian": "Armenia", "Georgian": "Georgia", "Somali": "Somalia", "Nigerian": "Nigeria", "Malian": "Mali",
+    "Kenyan": "Kenya", "Ethiopian": "Ethiopia", "Spanish": "Spain", "Danish": "Denmark", "Swedish": "Sweden",
+    "Norwegian": "Norway", "Belarusian": "Belarus", "Venezuelan": "Venezuela", "Burmese": "Myanmar",
+    "Bangladeshi": "Bangladesh", "Iraqi Kurdish": "Iraq",
+}
+
 KINDS = {
     "state forces", "rebel group", "identity militia", "political group", "external state",
     "international organisation", "civilians", "other",
@@ -261,6 +278,11 @@ class ActorMatcher:
                     if toks[0].startswith("ال"):
                         variants.append("لل" + toks[0][2:])
                     surfaces.update(v + (_SEP + rest if rest else "") for v in variants)
+        # adjective (lower case) -> (country, actor id or None); see FOREIGN_DEMONYMS
+        self._demonyms: dict[str, tuple[str, str | None]] = {d.lower(): (c, None) for d, c in FOREIGN_DEMONYMS.items()}
+        for rid, rec in by_id.items():
+            for dem in rec.get("demonyms") or []:
+                self._demonyms.setdefault(str(dem).lower().replace(".", ""), (str(rec.get("country", "")), rid))
         body = _regex_trie(surfaces)
         self._prefilter = re.compile(r"(?<![^\W_])(?:" + body + r")(?![^\W_])")
 
@@ -420,6 +442,11 @@ class ActorMatcher:
                 continue
             rec = self._actors[rid]
             s, e = raw[0][0], raw[last][1]
+            foreign = self._foreign_owner(text, raw[0][2], rec, prev_key, prev_start)
+            if foreign is not None:
+                if not foreign:
+                    return None  # "the Saudi regime": some other country's force, not in the knowledge base
+                rid, rec, s = foreign, self._actors[foreign], prev_start
             if strip and not keys[0].startswith("لل"):
                 s += 1  # leave the proclitic out of the span
             if art and any(x.article for x in ok if x.actor_id == rid):
@@ -431,6 +458,23 @@ class ActorMatcher:
             return ActorMention(mention=text[s:e], start=s, end=e, actor_id=rid,
                                 name=str(rec.get("name", rid)), actor_type=rec.get("inter"))
         return None
+
+    def _foreign_owner(self, text: str, first_tok: str, rec: dict, prev_key: str, prev_start: int) -> str | None:
+        """For a generic force ("police", "the regime") right after another country's adjective
+        ("Turkish police"): that country's actor id, "" when it has none; None otherwise."""
+        if prev_start < 0 or not first_tok[:1].islower():
+            return None
+        if prev_key == "led" and text[prev_start - 1:prev_start] == "-":
+            # "the Saudi-led coalition" is not the Global Coalition
+            lead, lead_start = _prev_word(text, prev_start - 1)
+            hit = self._demonyms.get(lead)
+            return "" if hit and hit[1] is None and text[lead_start:lead_start + 1].isupper() else None
+        if not text[prev_start:prev_start + 1].isupper():
+            return None
+        hit = self._demonyms.get(prev_key)
+        if hit is None or hit[0] == rec.get("country"):
+            return None
+        return hit[1] or ""
 
     def _entry_ok(self, e: _Entry, raw, prev_key: str, next_key: str) -> bool:
         for k, rule in enumerate(e.rules):
