@@ -87,3 +87,10 @@ def test_spans_and_no_ref():
     assert text[d.start:d.end] == d.text == "Tuesday 5 March"
     assert find_dates("yesterday", None) == []
     assert find_dates("13 December 2024", None)[0].date == date(2024, 12, 13)
+
+
+def test_years_ago_date_history_to_the_month():
+    # "the chemical attack that killed dozens a year ago" is history: the pipeline drops an event dated so
+    d = one("the chemical attack that killed dozens of people a year ago")
+    assert (d.date, d.precision, d.relative) == (date(2024, 12, 1), 3, True)
+    assert one("three years ago").date == date(2022, 12, 1)

@@ -59,7 +59,7 @@ _SOURCE = (
   | (?P<my>\b(?:(?P<my_pre>in|during|since|by|until|from|early|late|mid|end of|beginning of|start of)\s+)?(?:-\s*)?(?P<my_m>{MON})\s+(?P<my_y>{YEAR})\b)
   | (?P<wdr>\b(?:on\s+)?(?P<wdr_w1>{WD}){PART}\s+(?:and|or|to|into)\s+(?P<wdr_w2>{WD}){PART}\b)
   | (?P<wd>\b(?:(?P<wd_pre>on|last|this|early|late|next|since|by|until|from)\s+)?(?P<wd_w>{WD})(?:['’]s)?{PART}\b)
-  | (?P<ago>\b(?P<ago_n>{NUM})\s+(?P<ago_u>days?|weeks?|months?)\s+(?:ago|earlier|before)\b)
+  | (?P<ago>\b(?P<ago_n>{NUM})\s+(?P<ago_u>days?|weeks?|months?|years?)\s+(?:ago|earlier|before)\b)
   | (?P<the>\b(?:on\s+)?the\s+(?P<the_d>{DAY})\b(?!\s+(?:of\s+)?{MON})(?![ \t]+(?-i:[A-Z]))(?!\s+(?:division|brigade|corps|regiment|battalion|army|armoured|floor|century|anniversary)\b))
   | (?P<rel>\b(?:the\s+day\s+before\s+yesterday|yesterday|today|tonight|last\s+night|overnight|this\s+(?:morning|afternoon|evening)|earlier\s+(?:today|this\s+week|this\s+month|this\s+year)|(?:last|this|past|previous)\s+(?:week|month|weekend)|(?:late|early)\s+last\s+(?:week|month)|(?:at\s+the\s+)?(?:weekend)|a\s+week\s+ago)\b)
   | (?P<inm>\b(?P<inm_pre>in|during|since|early|late|mid|until|by|end\s+of|beginning\s+of|start\s+of)(?:\s+|-)(?P<inm_m>{MON})(?![\w-]))
@@ -278,6 +278,8 @@ def _resolve(kind, m, g, ref: date | None) -> DateMention | None:
             return _mk(m, ref - timedelta(days=n), 2 if approx else 1, relative=True)
         if unit.startswith("week"):
             return _mk(m, ref - timedelta(days=7 * n), 3 if approx else 2, relative=True)
+        if unit.startswith("year"):  # "the attack a year ago": history, to the month at best
+            return _mk(m, _safe(ref.year - n, ref.month, 1), 3, relative=True)
         y, mo = ref.year, ref.month - n
         while mo < 1:
             mo += 12
