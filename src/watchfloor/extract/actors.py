@@ -68,7 +68,7 @@ FOREIGN_DEMONYMS = {
     "Armenian": "Armenia", "Georgian": "Georgia", "Somali": "Somalia", "Nigerian": "Nigeria", "Malian": "Mali",
     "Kenyan": "Kenya", "Ethiopian": "Ethiopia", "Spanish": "Spain", "Danish": "Denmark", "Swedish": "Sweden",
     "Norwegian": "Norway", "Belarusian": "Belarus", "Venezuelan": "Venezuela", "Burmese": "Myanmar",
-    "Bangladeshi": "Bangladesh", "Iraqi Kurdish": "Iraq",
+    "Bangladeshi": "Bangladesh",
 }
 
 KINDS = {
