@@ -341,3 +341,10 @@ def test_public_extract_works_after_the_extract_subpackage_is_imported():
         events = watchfloor.extract("Gunmen killed two shepherds near Raqqa on Monday.", date="2025-03-05")
         assert events and events[0].fatalities == 2
         assert events[0].event_date == "2025-03-03"
+
+
+def test_being_held_in_detention_is_no_arrest_event(ex):
+    day = date(2025, 3, 5)
+    assert run(ex, "The woman is being held in a Kurdish-run detention centre in Hasakah.", day) == []
+    arrested = run(ex, "Asayish forces arrested four ISIS suspects in Hasakah on Monday.", day)
+    assert [(e.sub_event_type, e.arrests) for e in arrested] == [("Arrests", 4)]

@@ -62,6 +62,14 @@ _BACKGROUND = re.compile(
     re.I,
 )
 # A standing state of affairs, not an event: "has been a member since 2014", "for years".
+# An arrest is an act; "held in a Kurdish-run detention centre", "in US custody" and "arbitrary
+# detention" describe a state, which the typing model reads as Arrests from the nouns alone.
+_ARREST_ACT = re.compile(
+    r"\b(?:arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|apprehend\w*|captur(?:e|es|ed|ing)|round(?:s|ed|ing)?\s+up|"
+    r"(?:taken|took|taking)\s+(?:\w+\s+)?into\s+custody|nabbed|jailed|imprisoned|seized|raid\w*|picked\s+up|"
+    r"taken\s+prisoner|handcuffed|sentenced)\b",
+    re.I,
+)
 _STANDING = re.compile(
     r"\b(?:has|have|had)\s+(?:long\s+)?been\b[^.;]{0,80}\bsince\s+(?:19|20)\d\d\b"
     r"|\bsince\s+(?:19|20)\d\d\s*,?\s+(?:has|have)\b|\bfor\s+(?:many\s+)?(?:years|decades)\b",
@@ -302,6 +310,8 @@ class Extractor:
             deaths = event_fatalities(sentence, counts)
             if _STANDING.search(sentence) and not deaths:
                 continue  # "France has been a member since 2014 and kept aircraft in the campaign"
+            if pred.sub_event_type == "Arrests" and not _ARREST_ACT.search(sentence):
+                continue  # "Riedijk is being held in a detention centre": no arrest told
             sent_actors = [
                 ActorMention(m.mention, m.start - s, m.end - s, m.actor_id, m.name, m.actor_type)
                 for m in actors if s <= m.start < e
