@@ -348,3 +348,12 @@ def test_being_held_in_detention_is_no_arrest_event(ex):
     assert run(ex, "The woman is being held in a Kurdish-run detention centre in Hasakah.", day) == []
     arrested = run(ex, "Asayish forces arrested four ISIS suspects in Hasakah on Monday.", day)
     assert [(e.sub_event_type, e.arrests) for e in arrested] == [("Arrests", 4)]
+
+
+def test_a_protest_needs_protesters(ex):
+    day = date(2025, 3, 5)
+    said = run(ex, '"Today\'s arrests demonstrate the resolve of our partners and our people to finish '
+                   'this struggle," the spokesman said.', day)
+    assert [e.sub_event_type for e in said if e.event_type == "Protests"] == []
+    rally = run(ex, "Hundreds of residents protested in Suwayda on Friday against the rising price of fuel.", day)
+    assert [e.sub_event_type for e in rally] == ["Peaceful protest"]
