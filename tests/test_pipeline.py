@@ -357,3 +357,12 @@ def test_a_protest_needs_protesters(ex):
     assert [e.sub_event_type for e in said if e.event_type == "Protests"] == []
     rally = run(ex, "Hundreds of residents protested in Suwayda on Friday against the rising price of fuel.", day)
     assert [e.sub_event_type for e in rally] == ["Peaceful protest"]
+
+
+def test_an_event_named_by_a_past_year_is_history(ex):
+    day = date(2018, 2, 20)
+    told = run(ex, "Eastern Ghouta, the scene of a 2013 chemical weapons attack using sarin gas, is under siege again.", day)
+    assert [e for e in told if e.sub_event_type == "Chemical weapon"] == []
+    # the same words with a date of their own are news
+    news = run(ex, "On Sunday, a chemical attack using chlorine gas hit Douma in Eastern Ghouta, medics said.", day)
+    assert news and news[0].sub_event_type == "Chemical weapon"

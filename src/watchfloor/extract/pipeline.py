@@ -80,6 +80,14 @@ _CROWD_ACT = re.compile(
     r"blockad\w*|blocked|dispers\w*|uprising|unrest|activists?|(?:hunger|general)\s+strike)\b",
     re.I,
 )
+# An event named by its year ("the 2013 sarin attack", "2013's use of sarin", "a 2017 chemical
+# weapons attack") is history the report recalls, when the sentence dates nothing else.
+_YEAR_NAMED = re.compile(
+    r"\b((?:19|20)\d\d)(?:['’]s)?\s+(?:[\w-]+\s+){0,3}?(?:attacks?|massacres?|offensive|siege|strikes?|"
+    r"bombings?|bombardment|assault|uprising|sarin|gas|chemical|use|invasion|battle|takeover|capture|"
+    r"fall|raid|ambush|clashes|protests?)\b",  # not agreements: "the 2025 agreement" is still in force
+    re.I,
+)
 _STANDING = re.compile(
     r"\b(?:has|have|had)\s+(?:long\s+)?been\b[^.;]{0,80}\bsince\s+(?:19|20)\d\d\b"
     r"|\bsince\s+(?:19|20)\d\d\s*,?\s+(?:has|have)\b|\bfor\s+(?:many\s+)?(?:years|decades)\b",
@@ -318,6 +326,9 @@ class Extractor:
                 continue  # history recalled in the report, not the news it reports
             counts = find_counts(sentence)  # read once: deaths, arrests and their places share it
             deaths = event_fatalities(sentence, counts)
+            named = _YEAR_NAMED.search(sentence)
+            if named and ref and int(named.group(1)) < ref.year and not any(s <= d.start < e for d in dates):
+                continue  # "the agony of Ghouta, the scene of a 2013 chemical weapons attack"
             if _STANDING.search(sentence) and not deaths:
                 continue  # "France has been a member since 2014 and kept aircraft in the campaign"
             if pred.sub_event_type == "Arrests" and not _ARREST_ACT.search(sentence):
