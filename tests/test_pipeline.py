@@ -355,6 +355,9 @@ def test_a_protest_needs_protesters(ex):
     said = run(ex, '"Today\'s arrests demonstrate the resolve of our partners and our people to finish '
                    'this struggle," the spokesman said.', day)
     assert [e.sub_event_type for e in said if e.event_type == "Protests"] == []
+    quoted = run(ex, "The Syrian Democratic Forces, the Coalition's partner in the east, said in a short statement "
+                     'that the strike was carried out "in coordination with our units".', day)
+    assert [e.sub_event_type for e in quoted if e.event_type == "Protests"] == []  # an air strike is no strike
     rally = run(ex, "Hundreds of residents protested in Suwayda on Friday against the rising price of fuel.", day)
     assert [e.sub_event_type for e in rally] == ["Peaceful protest"]
 

@@ -75,9 +75,10 @@ _ARREST_ACT = re.compile(
 # half of its confident protest-family sentences named no protest, crowd or riot at all.
 _CROWD_ACT = re.compile(
     r"\b(?:protest\w*|demonstrat(?:ed|ing|ions?|ors?)|rall(?:y|ies|ied|ying)|march(?:ed|es|ing|ers)?|"
-    r"sit-?ins?|strikes?|striking|strikers|walk-?outs?|picket\w*|vigils?|chant\w*|crowds?|"
+    r"sit-?ins?|(?:on|general|hunger|labou?r|a)\s+strike|strikers|striking\s+(?:workers|teachers|doctors|employees|"
+    r"staff|drivers|miners)|walk-?outs?|picket\w*|vigils?|chant\w*|crowds?|"
     r"took\s+to\s+the\s+streets|riot\w*|mobs?|gathered|gathering|placards?|slogans?|boycott\w*|"
-    r"blockad\w*|blocked|dispers\w*|uprising|unrest|activists?|(?:hunger|general)\s+strike)\b",
+    r"blockad\w*|blocked|dispers\w*|uprising|unrest|activists?)\b",  # not "strike": air strikes are not strikes
     re.I,
 )
 # An event named by its year ("the 2013 sarin attack", "2013's use of sarin", "a 2017 chemical
