@@ -61,7 +61,6 @@ _BACKGROUND = re.compile(
     r"^\W*(?:it\s+is\s+worth\s+(?:noting|mentioning)|notably|it\s+should\s+be\s+noted|[\"“]|since\s+\d|since\s+the\s+beginning)",
     re.I,
 )
-# A standing state of affairs, not an event: "has been a member since 2014", "for years".
 # An arrest is an act; "held in a Kurdish-run detention centre", "in US custody" and "arbitrary
 # detention" describe a state, which the typing model reads as Arrests from the nouns alone.
 _ARREST_ACT = re.compile(
@@ -89,6 +88,7 @@ _YEAR_NAMED = re.compile(
     r"fall|raid|ambush|clashes|protests?)\b",  # not agreements: "the 2025 agreement" is still in force
     re.I,
 )
+# A standing state of affairs, not an event: "has been a member since 2014", "for years".
 _STANDING = re.compile(
     r"\b(?:has|have|had)\s+(?:long\s+)?been\b[^.;]{0,80}\bsince\s+(?:19|20)\d\d\b"
     r"|\bsince\s+(?:19|20)\d\d\s*,?\s+(?:has|have)\b|\bfor\s+(?:many\s+)?(?:years|decades)\b",
@@ -325,18 +325,18 @@ class Extractor:
             event_date, precision = self._event_date(dates, sents, i, ref)
             if event_date and ref and event_date < ref - timedelta(days=BACKGROUND_DAYS):
                 continue  # history recalled in the report, not the news it reports
-            counts = find_counts(sentence)  # read once: deaths, arrests and their places share it
-            deaths = event_fatalities(sentence, counts)
             named = _YEAR_NAMED.search(sentence)
             if named and ref and int(named.group(1)) < ref.year and not any(s <= d.start < e for d in dates):
                 continue  # "the agony of Ghouta, the scene of a 2013 chemical weapons attack"
-            if _STANDING.search(sentence) and not deaths:
-                continue  # "France has been a member since 2014 and kept aircraft in the campaign"
             if pred.sub_event_type == "Arrests" and not _ARREST_ACT.search(sentence):
                 continue  # "Riedijk is being held in a detention centre": no arrest told
             if (pred.event_type == "Protests" or pred.sub_event_type == "Violent demonstration") \
                     and not _CROWD_ACT.search(sentence):
                 continue  # "This operation demonstrates our commitment": no protest told
+            counts = find_counts(sentence)  # read once: deaths, arrests and their places share it
+            deaths = event_fatalities(sentence, counts)
+            if _STANDING.search(sentence) and not deaths:
+                continue  # "France has been a member since 2014 and kept aircraft in the campaign"
             sent_actors = [
                 ActorMention(m.mention, m.start - s, m.end - s, m.actor_id, m.name, m.actor_type)
                 for m in actors if s <= m.start < e
