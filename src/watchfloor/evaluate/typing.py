@@ -20,6 +20,7 @@ import csv
 import hashlib
 import json
 import math
+import os
 import random
 import re
 import time
@@ -122,6 +123,10 @@ HYPER = {
 # Optional embedding backend (classify_embed): the weight of the linear model's probabilities
 # in the mixture.  Chosen after seeing dev CV (see model card, Round 7).
 HYPER_EMBED = {"mix": 0.4}
+
+# embed backend -> (encoder, what one fine-tune costs on two CPU cores)
+EMBED_BACKENDS = {"embed": ("minilm", "about 4 minutes on 2 cores"),
+                  "embed-large": ("mpnet", "about 35 minutes on 2 cores, under a minute on a GPU")}
 
 
 @dataclass
@@ -328,18 +333,21 @@ def _fit_temperature(examples: list[Example], hp: dict) -> float:
 # ---------------------------------------------------------------------------
 
 def train_embed(examples: list[Example], hp: dict | None = None, linear: EventClassifier | None = None,
-                log=None):
+                log=None, encoder: str = "minilm", device: str = "cpu"):
     """The embedding mixture trained on `examples`: the encoder's adapters and head are
-    fine-tuned on the same labels and sample weights as the linear model (`finetune`)."""
+    fine-tuned on the same labels and sample weights as the linear model (`finetune`);
+    `encoder` is a key of ``classify_embed.ENCODERS``."""
     from watchfloor.evaluate.finetune import fine_tune
-    from watchfloor.extract.classify_embed import EmbeddingClassifier
+    from watchfloor.extract.classify_embed import ENCODERS, EmbeddingClassifier, encoder_path
 
     hp = {**HYPER, **HYPER_EMBED, **(hp or {})}
     linear = linear or train(examples, hp)
-    tuned = fine_tune(examples, linear.classes, _sample_weights(examples, hp), hp.get("tune"), log=log)
+    tune = {"targets": list(ENCODERS[encoder].targets), **(hp.get("tune") or {})}
+    tuned = fine_tune(examples, linear.classes, _sample_weights(examples, hp), tune, log=log,
+                      encoder_path=encoder_path(encoder), device=device)
     return EmbeddingClassifier(tuned["W"], tuned["b"], linear.classes, linear, hp["mix"],
                                {"hyper_embed": HYPER_EMBED, "hyper_tune": tuned["hyper"]},
-                               adapters=tuned["adapters"], max_length=tuned["max_length"])
+                               adapters=tuned["adapters"], max_length=tuned["max_length"], encoder_key=encoder)
 
 
 def save(model: EventClassifier, path: Path, extra_meta: dict | None = None) -> None:
@@ -512,27 +520,28 @@ def score(gold_fine: list[str], preds, backend: str = "linear") -> dict:
 # ---------------------------------------------------------------------------
 
 
-def cross_validate(own, syn, dev, k: int = 5, hp: dict | None = None, embed: bool = False) -> dict:
-    """k-fold CV on dev.  With `embed`, the embedding mixture is trained in the same
-    folds (beside the same linear model) and scored under the key "embed"."""
+def cross_validate(own, syn, dev, k: int = 5, hp: dict | None = None, embed: tuple[str, ...] = (),
+                   device: str = "cpu") -> dict:
+    """k-fold CV on dev.  Each backend named in `embed` ("embed", "embed-large") is
+    trained in the same folds, beside the same linear model, and scored under its name."""
     hp = {**HYPER, **(hp or {})}
     folds = stratified_folds([e.label for e in dev], k, hp["seed"])
     preds: list = [None] * len(dev)
-    epreds: list = [None] * len(dev)
+    epreds: dict[str, list] = {b: [None] * len(dev) for b in embed}
     for f in range(k):
         train_dev = [e for e, fi in zip(dev, folds) if fi != f]
         test_idx = [i for i, fi in enumerate(folds) if fi == f]
         model = train(own + syn + train_dev, hp)
         for i, p in zip(test_idx, model.predict_many([dev[i].text for i in test_idx])):
             preds[i] = p
-        if embed:
-            _progress(f"typing CV fold {f + 1}/{k}: fine-tuning the encoder (about 4 minutes on 2 cores)")
-            em = train_embed(own + syn + train_dev, hp, linear=model)
+        for b in embed:
+            _progress(f"typing CV fold {f + 1}/{k}: fine-tuning the {b} encoder ({EMBED_BACKENDS[b][1]})")
+            em = train_embed(own + syn + train_dev, hp, linear=model, encoder=EMBED_BACKENDS[b][0], device=device)
             for i, p in zip(test_idx, em.predict_many([dev[i].text for i in test_idx])):
-                epreds[i] = p
+                epreds[b][i] = p
     out = score([e.label for e in dev], preds)
-    if embed:
-        out["embed"] = score([e.label for e in dev], epreds, backend="embed")
+    for b in embed:
+        out[b] = score([e.label for e in dev], epreds[b], backend=b)
     return out
 
 
@@ -557,31 +566,53 @@ def run(shared_dir: Path, k: int = 5, embed: bool = True) -> dict:
                            "the honest figures re-train in-process"}
     t0 = time.time()
     own, syn, dev = load_own(), load_synthetic(shared_dir), load_dev(shared_dir)
-    from watchfloor.extract.classify_embed import embed_available
-
-    embed = embed and embed_available()
+    backends, device, skipped = _embed_backends(embed)
     figures: dict = {"data": {"own": len(own), "synthetic": len(syn), "dev": len(dev)}, "hyper": HYPER}
-    figures["cv"] = cross_validate(own, syn, dev, k, embed=embed)
+    figures["cv"] = cross_validate(own, syn, dev, k, embed=backends, device=device)
     no_dev = train(own + syn)
     figures["no_dev"] = score([e.label for e in dev], no_dev.predict_many([e.text for e in dev]))
-    if embed:
-        _progress("typing no-dev model: fine-tuning the encoder")
-        figures["embed"] = {"hyper": HYPER_EMBED, "cv": figures["cv"].pop("embed"),
-                            "no_dev": score([e.label for e in dev],
-                                            train_embed(own + syn, linear=no_dev).predict_many([e.text for e in dev]),
-                                            backend="embed")}
+    for b in backends:
+        _progress(f"typing no-dev model: fine-tuning the {b} encoder")
+        tuned = train_embed(own + syn, linear=no_dev, encoder=EMBED_BACKENDS[b][0], device=device)
+        figures[b] = {"hyper": HYPER_EMBED, "cv": figures["cv"].pop(b),
+                      "no_dev": score([e.label for e in dev], tuned.predict_many([e.text for e in dev]), backend=b)}
+    figures.update(skipped)
     shipped = EventClassifier.default()
     figures["shipped_on_dev_trained_on_it"] = {
         "weighted_f1_25": score([e.label for e in dev], shipped.predict_many([e.text for e in dev]))["weighted_f1_25"]}
     guardian = guardian_sentences(shared_dir)
     if guardian:
         figures["guardian_flag_share"] = {"sentences": len(guardian), "linear": flag_share(shipped, guardian)}
-        if embed:
-            from watchfloor.extract.classify_embed import EmbeddingClassifier
-
-            figures["guardian_flag_share"]["embed"] = flag_share(EmbeddingClassifier.default(), guardian)
+        for b in backends:
+            figures["guardian_flag_share"][b] = flag_share(EventClassifier.default(backend=b), guardian)
     figures["seconds"] = time.time() - t0
     return figures
+
+
+def _embed_backends(wanted: bool) -> tuple[tuple[str, ...], str, dict]:
+    """Which embed backends `run` measures, on which device, and why any is left out.
+    embed-large re-trains mpnet six times: run where a GPU is, or when asked to."""
+    from watchfloor.extract.classify_embed import ENCODERS, embed_available
+
+    if not wanted:
+        return (), "cpu", {}
+    backends: list[str] = []
+    skipped: dict = {}
+    device = "cpu"
+    if embed_available("minilm"):
+        import torch
+
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        backends.append("embed")
+    if not embed_available("mpnet"):
+        skipped["embed-large"] = {"skipped": f"not installed: {ENCODERS['mpnet'].install}"}
+    elif device == "cpu" and os.environ.get("WATCHFLOOR_EVAL_EMBED_LARGE") != "1":
+        skipped["embed-large"] = {"skipped": "no GPU here, and its cross-validation takes about 3.5 hours on "
+                                             "2 CPU cores: set WATCHFLOOR_EVAL_EMBED_LARGE=1 to run it anyway "
+                                             "(docs/benchmarks.md has the figures and how they were made)"}
+    else:
+        backends.append("embed-large")
+    return tuple(backends), device, skipped
 
 
 def _fmt(x) -> str:
@@ -625,13 +656,18 @@ def report(figures: dict) -> str:
                      f"{q['precision']:7.3f}{q['recall']:7.3f}{q['flagged']:9d}")
     if "guardian_flag_share" in figures:
         g = figures["guardian_flag_share"]
-        for backend in ("linear", "embed"):
+        for backend in ("linear", *EMBED_BACKENDS):
             if backend in g:
                 lines.append(f"share of {g['sentences']} Guardian Syria sentences flagged (shipped {backend} model): "
                              + ", ".join(f"t={t}: {v:.1%}" for t, v in g[backend].items()))
-    if "embed" in figures:
-        e = figures["embed"]
-        lines += ["", f"embedding backend (MiniLM fine-tuned with LoRA, mixed with linear at "
+    for backend, title in (("embed", "embedding backend (MiniLM"), ("embed-large", "large embedding backend (mpnet")):
+        e = figures.get(backend)
+        if e is None:
+            continue
+        if "skipped" in e:
+            lines += ["", f"{title}): skipped - {e['skipped']}"]
+            continue
+        lines += ["", f"{title} fine-tuned with LoRA, mixed with linear at "
                       f"{e['hyper']['mix']}):   5-fold CV   no-dev model"]
         for key, name in [("weighted_f1_25", "weighted F1 (25 ACLED types)"),
                           ("weighted_f1_25_extracted", f"  as extracted (conf >= {e['cv']['threshold']})"),
@@ -639,13 +675,13 @@ def report(figures: dict) -> str:
                           ("accuracy", "accuracy (26-way)"), ("none_precision", "no-event precision"),
                           ("none_recall", "no-event recall")]:
             lines.append(f"{name:<32}{_fmt(e['cv'][key]):>9}   {_fmt(e['no_dev'][key]):>9}")
-        lines.append("per class (embedding backend, 5-fold CV):")
+        lines.append(f"per class ({backend}, 5-fold CV):")
         for c, r in e["cv"]["per_class"].items():
             if r["support"] or r["precision"]:
                 lines.append(f"{c:<38}{r['precision']:6.2f}{r['recall']:6.2f}{r['f1']:6.2f}{r['support']:5d}")
-        lines.append("reliability (embedding backend, 5-fold CV):")
+        lines.append(f"reliability ({backend}, 5-fold CV):")
         lines += _reliability_rows(e["cv"]["reliability"])
-        lines.append("is-an-event detection (embedding backend, 5-fold CV):")
+        lines.append(f"is-an-event detection ({backend}, 5-fold CV):")
         for t, r in e["cv"]["event_detection"].items():
             lines.append(f"{t:<8}{r['precision']:7.3f}{r['recall']:7.3f}{r['flagged']:9d}")
     lines.append("")

@@ -563,15 +563,15 @@ class EventClassifier:
 
     @classmethod
     def default(cls, backend: str = "linear") -> "EventClassifier":
-        """The shipped model (cached).  ``backend="embed"`` returns the optional
-        sentence-embedding mixture (``classify_embed.EmbeddingClassifier``; needs
-        the ``typing-embed`` extra), which has the same predict/predict_many API."""
-        if backend == "embed":
+        """The shipped model (cached).  ``backend="embed"`` or ``"embed-large"`` returns
+        an optional sentence-encoder mixture (``classify_embed.EmbeddingClassifier``;
+        needs its extra), which has the same predict/predict_many API."""
+        if backend in ("embed", "embed-large"):
             from watchfloor.extract.classify_embed import EmbeddingClassifier
 
-            return EmbeddingClassifier.default()  # type: ignore[return-value]
+            return EmbeddingClassifier.default(backend)  # type: ignore[return-value]
         if backend != "linear":
-            raise ValueError(f"unknown typing backend {backend!r} (expected 'linear' or 'embed')")
+            raise ValueError(f"unknown typing backend {backend!r} (expected 'linear', 'embed' or 'embed-large')")
         return _default_classifier()
 
     # ---- inference -----------------------------------------------------

@@ -25,7 +25,7 @@ from .sentences import split_sentences
 # backend, since their confidences differ in spread; each is the lowest threshold
 # that keeps "is an event" precision >= 0.975 in CASE dev cross-validation
 # (`watchfloor eval typing` prints the table).
-MIN_CONFIDENCE = {"linear": 0.6, "embed": 0.35}
+MIN_CONFIDENCE = {"linear": 0.6, "embed": 0.35, "embed-large": 0.35}
 # Background: an explicitly dated event this long before publication is history, not news.
 BACKGROUND_DAYS = 45
 # How far back a sentence with no place may borrow the last place named.
@@ -236,11 +236,13 @@ class Extractor:
                             f"{', '.join(MIN_CONFIDENCE)}")
         self.pipeline_name = pipeline
         self.min_confidence = MIN_CONFIDENCE[typing_backend] if min_confidence is None else min_confidence
-        try:
-            self.classifier = EventClassifier.default(backend=typing_backend)
-        except ImportError:
-            raise UserError("typing_backend 'embed' needs the optional extra: "
-                            "pip install 'watchfloor[typing-embed]'") from None
+        if typing_backend != "linear":
+            from .classify_embed import BACKENDS, ENCODERS, embed_available
+
+            encoder = BACKENDS[typing_backend][0]
+            if not embed_available(encoder):
+                raise UserError(f"typing_backend {typing_backend!r} needs {ENCODERS[encoder].install}")
+        self.classifier = EventClassifier.default(backend=typing_backend)
         self.geocoder = Geocoder.default()
         files = sorted(actors_dir.glob("*.y*ml")) if actors_dir and actors_dir.is_dir() else []
         self.actors = ActorMatcher.from_files(files) if files else ActorMatcher.default()
