@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install install-embed-large demo test eval bench clean
+.PHONY: install install-embed-large demo test eval eval-embed-large bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -37,6 +37,12 @@ test: install
 eval: install
 	$(BIN)/pip install --quiet -e '.[dev,eval,typing-embed]'
 	$(BIN)/watchfloor eval all
+
+# the embed-large typing backend's cross-validation: minutes where torch sees a GPU,
+# about 3.5 hours on 2 CPU cores (make eval leaves it out there and says so)
+eval-embed-large: install-embed-large
+	$(BIN)/pip install --quiet -e '.[dev,eval,typing-embed]'
+	WATCHFLOOR_EVAL_EMBED_LARGE=1 $(BIN)/watchfloor eval typing
 
 bench: install
 	$(BIN)/watchfloor bench

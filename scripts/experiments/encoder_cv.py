@@ -185,6 +185,7 @@ def score(data: Path, result: Path, mix: float) -> None:
             if detail and m:
                 out["extracted"] = round(fig["weighted_f1_25_extracted"], 3)
                 out["macro"] = round(fig["macro_f1_25"], 3)
+                out["accuracy"] = round(fig["accuracy"], 3)
                 out["none P/R"] = (round(fig["none_precision"], 3), round(fig["none_recall"], 3))
                 out["detection"] = fig["event_detection"]
                 out["reliability"] = fig["reliability"]

