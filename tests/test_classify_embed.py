@@ -228,3 +228,15 @@ def test_embed_large_backend_clear_cases(text, expected):
     clf = EventClassifier.default(backend="embed-large")
     assert isinstance(clf, EmbeddingClassifier) and clf.encoder_key == "mpnet"
     assert clf.predict(text).sub_event_type == expected
+
+
+def test_unwritable_model_cache_is_a_clear_user_error(tmp_path, monkeypatch):
+    from watchfloor.errors import UserError
+    from watchfloor.extract import classify_embed
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("WATCHFLOOR_MODEL_CACHE", str(blocker / "models"))
+    monkeypatch.setattr(classify_embed, "_mpnet_parts", lambda: _split_zip(tmp_path, {"m/model.safetensors": b"x"}))
+    with pytest.raises(UserError, match="WATCHFLOOR_MODEL_CACHE"):
+        classify_embed.mpnet_model_dir()

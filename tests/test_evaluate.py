@@ -42,3 +42,20 @@ def test_two_named_parties_are_kept():
 def test_killing_protesters_is_one_sided():
     ev = _event("Syrian Democratic Forces", "Protesters (Syria)", sub="Excessive force against protesters")
     assert ucdp_dyad(ev, ["IS"]) == {"SDF", "Civilians"}
+
+
+def test_typing_report_prints_each_backend_and_why_one_was_left_out():
+    from watchfloor.evaluate import typing as T
+    from watchfloor.extract.classify import EventClassifier
+
+    gold = ["Air/drone strike", "Arrests", "none:natural_disaster", "Peaceful protest"]
+    texts = ["Warplanes bombed the town.", "Police arrested five men.", "An earthquake hit the coast.",
+             "Thousands marched peacefully."]
+    fig = T.score(gold, EventClassifier.default().predict_many(texts))
+    figures = {"data": {"own": 1, "synthetic": 2, "dev": 4}, "hyper": {}, "cv": fig, "no_dev": fig,
+               "embed": {"hyper": {"mix": 0.4}, "cv": fig, "no_dev": fig},
+               "embed-large": {"skipped": "no GPU here"},
+               "shipped_on_dev_trained_on_it": {"weighted_f1_25": 1.0}, "seconds": 1.0}
+    text = T.report(figures)
+    assert "embedding backend (MiniLM fine-tuned" in text and "per class (embed, 5-fold CV)" in text
+    assert "large embedding backend (mpnet): skipped - no GPU here" in text

@@ -38,6 +38,7 @@ from watchfloor.extract.classify import (
     features_groups,
     features_split,
 )
+from watchfloor.extract.classify_embed import BACKENDS
 from watchfloor.models import SUB_EVENT_TO_TYPE
 
 ACLED_SUBS = list(SUB_EVENT_TO_TYPE)
@@ -124,9 +125,9 @@ HYPER = {
 # in the mixture.  Chosen after seeing dev CV (see model card, Round 7).
 HYPER_EMBED = {"mix": 0.4}
 
-# embed backend -> (encoder, what one fine-tune costs on two CPU cores)
-EMBED_BACKENDS = {"embed": ("minilm", "about 4 minutes on 2 cores"),
-                  "embed-large": ("mpnet", "about 35 minutes on 2 cores, under a minute on a GPU")}
+# what one fine-tune of each embed backend (classify_embed.BACKENDS) costs, for the progress lines
+FINE_TUNE_COST = {"embed": "about 4 minutes on 2 cores",
+                  "embed-large": "about 35 minutes on 2 cores, under a minute on a GPU"}
 
 
 @dataclass
@@ -535,8 +536,8 @@ def cross_validate(own, syn, dev, k: int = 5, hp: dict | None = None, embed: tup
         for i, p in zip(test_idx, model.predict_many([dev[i].text for i in test_idx])):
             preds[i] = p
         for b in embed:
-            _progress(f"typing CV fold {f + 1}/{k}: fine-tuning the {b} encoder ({EMBED_BACKENDS[b][1]})")
-            em = train_embed(own + syn + train_dev, hp, linear=model, encoder=EMBED_BACKENDS[b][0], device=device)
+            _progress(f"typing CV fold {f + 1}/{k}: fine-tuning the {b} encoder ({FINE_TUNE_COST[b]})")
+            em = train_embed(own + syn + train_dev, hp, linear=model, encoder=BACKENDS[b][0], device=device)
             for i, p in zip(test_idx, em.predict_many([dev[i].text for i in test_idx])):
                 epreds[b][i] = p
     out = score([e.label for e in dev], preds)
@@ -573,7 +574,7 @@ def run(shared_dir: Path, k: int = 5, embed: bool = True) -> dict:
     figures["no_dev"] = score([e.label for e in dev], no_dev.predict_many([e.text for e in dev]))
     for b in backends:
         _progress(f"typing no-dev model: fine-tuning the {b} encoder")
-        tuned = train_embed(own + syn, linear=no_dev, encoder=EMBED_BACKENDS[b][0], device=device)
+        tuned = train_embed(own + syn, linear=no_dev, encoder=BACKENDS[b][0], device=device)
         figures[b] = {"hyper": HYPER_EMBED, "cv": figures["cv"].pop(b),
                       "no_dev": score([e.label for e in dev], tuned.predict_many([e.text for e in dev]), backend=b)}
     figures.update(skipped)
@@ -656,7 +657,7 @@ def report(figures: dict) -> str:
                      f"{q['precision']:7.3f}{q['recall']:7.3f}{q['flagged']:9d}")
     if "guardian_flag_share" in figures:
         g = figures["guardian_flag_share"]
-        for backend in ("linear", *EMBED_BACKENDS):
+        for backend in ("linear", *FINE_TUNE_COST):
             if backend in g:
                 lines.append(f"share of {g['sentences']} Guardian Syria sentences flagged (shipped {backend} model): "
                              + ", ".join(f"t={t}: {v:.1%}" for t, v in g[backend].items()))

