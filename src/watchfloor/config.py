@@ -25,7 +25,7 @@ database = "watchfloor.duckdb"
 spacy_pipeline = "{pipeline}"
 # Event typing: "linear" (default, fast), "embed" (a fine-tuned MiniLM; needs the typing-embed
 # extra, about 100 times slower, more accurate) or "embed-large" (a fine-tuned mpnet; needs
-# `make install-embed-large`, about 10 times slower again, the most accurate: docs/benchmarks.md).
+# `make install-embed-large`, about 4 times slower again, the most accurate: docs/benchmarks.md).
 typing_backend = "linear"
 
 [ingest]

