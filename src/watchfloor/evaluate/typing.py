@@ -127,7 +127,7 @@ HYPER_EMBED = {"mix": 0.4}
 
 # what one fine-tune of each embed backend (classify_embed.BACKENDS) costs, for the progress lines
 FINE_TUNE_COST = {"embed": "about 4 minutes on 2 cores",
-                  "embed-large": "about 35 minutes on 2 cores, under a minute on a GPU"}
+                  "embed-large": "about 20 minutes on 2 cores, under a minute on a GPU"}
 
 
 @dataclass
@@ -608,7 +608,7 @@ def _embed_backends(wanted: bool) -> tuple[tuple[str, ...], str, dict]:
     if not embed_available("mpnet"):
         skipped["embed-large"] = {"skipped": f"not installed: {ENCODERS['mpnet'].install}"}
     elif device == "cpu" and os.environ.get("WATCHFLOOR_EVAL_EMBED_LARGE") != "1":
-        skipped["embed-large"] = {"skipped": "no GPU here, and its cross-validation takes about 3.5 hours on "
+        skipped["embed-large"] = {"skipped": "no GPU here, and its cross-validation takes about 2 hours on "
                                              "2 CPU cores: set WATCHFLOOR_EVAL_EMBED_LARGE=1 to run it anyway "
                                              "(docs/benchmarks.md has the figures and how they were made)"}
     else:
