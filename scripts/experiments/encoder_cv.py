@@ -1,18 +1,23 @@
 #!/usr/bin/env python
 """Score a larger sentence encoder for the embed typing backend, on a GPU machine.
 
-Fine-tuning all-mpnet-base-v2 costs about ten times MiniLM's on two CPU cores
+Fine-tuning all-mpnet-base-v2 costs about six times MiniLM's on two CPU cores
 (about 20 minutes a run, two hours for a cross-validation), so the experiment runs
-where a GPU is lent, in three steps; only the middle one needs the GPU:
+where a GPU is lent, in steps; only `run` needs the GPU:
 
     # here: the training pool, CV folds and the linear model's fold probabilities
     .venv/bin/python scripts/experiments/encoder_cv.py prepare --shared ../shared --out .gpu/data
     # here: the encoder's weights as float16 chunks small enough to travel (one per call)
-    .venv/bin/python scripts/experiments/encoder_cv.py pack MODEL_DIR --out .gpu --chunk-mb 44
-    # there: fine-tune per fold (and once on the whole pool), write probabilities and adapters
-    python3 scripts/experiments/encoder_cv.py run --data .gpu/data --chunks .gpu --out $OUT
-    # here: mix with the linear model as the product does and score
+    .venv/bin/python scripts/experiments/encoder_cv.py pack MODEL_DIR --out .gpu --chunk-mb 55.5
+    # there: one call per chunk, each carrying `.gpu/wN` and copying it out of the work
+    # tree (`mkdir -p /tmp/keep && cp -r .gpu/w* /tmp/keep/`: the tree is laid anew each call);
+    # the last call carries `.gpu/data` too, then fine-tunes per fold (and once on the whole
+    # pool) and writes probabilities and adapters
+    python3 scripts/experiments/encoder_cv.py run --data .gpu/data --chunks /tmp/keep --out $OUT
+    # here: mix with the linear model as the product does and score; write the head file
     .venv/bin/python scripts/experiments/encoder_cv.py score --data .gpu/data --result RESULT.npz
+    .venv/bin/python scripts/experiments/encoder_cv.py ship --data .gpu/data --result RESULT.npz \
+        --out src/watchfloor/data/models/typing_embed_large.npz
 
 The recipe is the shipped one (`finetune.HYPER_TUNE`), with the adapted layers named
 as the encoder names them (`classify_embed.ENCODERS`); nothing here is tuned.  The
